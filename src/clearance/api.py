@@ -1,0 +1,151 @@
+"""The library API: ``collect``, ``evaluate`` and ``scan``. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .content import pack_digest
+from .engine.checks import CheckSet, load_checks
+from .engine.runner import Evaluator, Results
+from .errors import UsageError
+from .inventory import InventoryWriter, atomic_write_text
+from .profile import Profile, load_profile
+from .providers import get_provider
+from .providers.interface import CollectSummary, ProgressFn
+from .scope import Scope
+
+SCAN_META = "scan.json"
+PROFILE_FILE = "profile.json"
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A collected inventory on disk."""
+
+    directory: Path
+    scope: Scope
+    summary: CollectSummary
+    started: str
+    finished: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _prepare_out(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir}: exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        marker = out_dir / SCAN_META
+        if not marker.exists():
+            raise UsageError(f"--out {out_dir}: directory is not empty and is not a previous clearance scan")
+        for child in ("raw", "logs"):
+            shutil.rmtree(out_dir / child, ignore_errors=True)
+        for name in (SCAN_META, PROFILE_FILE, "findings.json", "coverage.json"):
+            (out_dir / name).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+def collect(scope: Scope, out_dir: Path | str, *, progress: ProgressFn | None = None) -> Inventory:
+    """Collect ``scope`` into ``out_dir/raw`` (raw API responses) and ``out_dir/logs`` (call log)."""
+    out = Path(out_dir)
+    _prepare_out(out)
+    provider = get_provider(scope.provider)
+    started = _now()
+    writer = InventoryWriter(out)
+    try:
+        summary = provider.collect(scope, writer, progress)
+    finally:
+        writer.close()
+    inventory = Inventory(out, scope, summary, started, _now())
+    _write_meta(out, inventory, None, None)
+    return inventory
+
+
+def _default_checks(profile: Profile) -> CheckSet:
+    types = {}
+    for name in ("aws",):
+        types[name] = frozenset(t.name for t in get_provider(name).resource_types())
+    return load_checks(resource_types=types, profile_params=frozenset(profile.parameters))
+
+
+def evaluate(
+    inventory: Inventory | Path | str,
+    *,
+    profile: Profile | str | Path | None = None,
+    checks: CheckSet | None = None,
+    out_dir: Path | str | None = None,
+) -> Results:
+    """Evaluate checks over a stored inventory; writes findings.json and coverage.json."""
+    directory = inventory.directory if isinstance(inventory, Inventory) else Path(inventory)
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    checkset = checks or _default_checks(prof)
+    out = Path(out_dir) if out_dir is not None else directory
+    meta = _read_meta(directory)
+    meta.update(
+        {
+            "profile": {"id": prof.id, "version": prof.version, "sha256": prof.digest, "source": prof.source},
+            "content_pack": {"sha256": pack_digest(checkset.root), "checks": len(checkset.checks)},
+        }
+    )
+    atomic_write_text(out / PROFILE_FILE, json.dumps(prof.document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    results = Evaluator(checkset, prof).run(directory, out, scan_meta=_public_meta(meta))
+    if out == directory:
+        atomic_write_text(out / SCAN_META, json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    return results
+
+
+def scan(
+    scope: Scope,
+    out_dir: Path | str,
+    *,
+    profile: Profile | str | Path | None = None,
+    checks: CheckSet | None = None,
+    progress: ProgressFn | None = None,
+) -> Results:
+    """Collect then evaluate: the whole job, writing everything into ``out_dir``."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    checkset = checks or _default_checks(prof)  # validate content before touching the cloud
+    inventory = collect(scope, out_dir, progress=progress)
+    return evaluate(inventory, profile=prof, checks=checkset)
+
+
+def _write_meta(out: Path, inv: Inventory, profile: Profile | None, checks: CheckSet | None) -> None:
+    meta: dict[str, Any] = {
+        "tool": {"name": "clearance", "version": __version__},
+        "provider": inv.scope.provider,
+        "scope": inv.scope.to_json(),
+        "started": inv.started,
+        "finished": inv.finished,
+        "accounts": list(inv.summary.accounts),
+        "regions": list(inv.summary.regions),
+        "units": inv.summary.units,
+        "failed_units": inv.summary.failed_units,
+        "api_calls": inv.summary.calls,
+    }
+    atomic_write_text(out / SCAN_META, json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+
+def _read_meta(directory: Path) -> dict[str, Any]:
+    path = directory / SCAN_META
+    if not path.exists():
+        return {}
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+def _public_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    keys = ("tool", "provider", "scope", "started", "finished", "accounts", "regions", "profile", "content_pack")
+    return {k: meta[k] for k in keys if k in meta}
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")

@@ -1,0 +1,108 @@
+"""The path language of check conditions: ``A.B[0]."c:d"`` over a resource record.
+
+Paths are parsed once when a check loads. Resolution distinguishes a value that is
+absent from the response (``MISSING``) from an explicit ``null``: only the check author
+may decide what absence means (``default:``), the engine never guesses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+MISSING: Final = _Missing()
+
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+|\*)\]|(\.)')
+
+META_FIELDS = frozenset({"id", "name", "region", "account", "type", "provider", "service", "tags", "dependency"})
+
+
+class PathSyntaxError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A parsed path. ``meta`` paths (``@region``, ``@tags.env``) read the resource envelope."""
+
+    text: str
+    segments: tuple[str | int, ...]
+    meta: bool
+
+    @property
+    def operation(self) -> str | None:
+        """First segment of a data path: the API operation whose response it reads."""
+        if self.meta or not self.segments:
+            return None
+        head = self.segments[0]
+        return head if isinstance(head, str) else None
+
+    def pointer(self, prefix: str) -> str:
+        """RFC 6901 pointer of this path below ``prefix`` (e.g. ``/data``)."""
+        parts = [str(s).replace("~", "~0").replace("/", "~1") for s in self.segments]
+        return prefix + "".join("/" + p for p in parts)
+
+    def resolve(self, root: Any) -> Any:
+        """Follow the segments; MISSING when a key or index does not exist."""
+        node = root
+        for seg in self.segments:
+            if node is None:
+                return None
+            if isinstance(seg, int):
+                if not isinstance(node, list) or seg >= len(node):
+                    return MISSING
+                node = node[seg]
+            else:
+                if not isinstance(node, dict):
+                    return MISSING
+                node = node.get(seg, MISSING)
+                if node is MISSING:
+                    return MISSING
+        return node
+
+
+def parse_path(text: str) -> Path:
+    if not isinstance(text, str) or not text:
+        raise PathSyntaxError("path must be a non-empty string")
+    meta = text.startswith("@")
+    body = text[1:] if meta else text
+    segments: list[str | int] = []
+    pos = 0
+    expect_segment = True
+    while pos < len(body):
+        m = _TOKEN.match(body, pos)
+        if not m:
+            raise PathSyntaxError(f"unexpected character {body[pos]!r} at offset {pos} in path {text!r}")
+        quoted, bare, index, dot = m.groups()
+        if dot:
+            if expect_segment:
+                raise PathSyntaxError(f"empty segment in path {text!r}")
+            expect_segment = True
+        elif index is not None:
+            if index == "*":
+                raise PathSyntaxError(f"'[*]' is not allowed in path {text!r}; use 'each:' to iterate")
+            segments.append(int(index))
+            expect_segment = False
+        else:
+            if not expect_segment:
+                raise PathSyntaxError(f"missing '.' before {m.group(0)!r} in path {text!r}")
+            segments.append(quoted.replace('\\"', '"') if quoted is not None else bare)
+            expect_segment = False
+        pos = m.end()
+    if expect_segment and segments:
+        raise PathSyntaxError(f"path {text!r} ends with '.'")
+    if meta and (not segments or segments[0] not in META_FIELDS):
+        raise PathSyntaxError(f"unknown resource field in {text!r}; one of: @{', @'.join(sorted(META_FIELDS))}")
+    return Path(text, tuple(segments), meta)

@@ -1,0 +1,138 @@
+"""boto3 sessions and clients for one account: retries, endpoint seam, read-only guard.
+
+boto3 is imported here and only here (lazily, from the provider), so ``clearance --help``
+never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ...errors import CredentialsError, ReadOnlyViolation
+
+if TYPE_CHECKING:
+    import boto3
+
+GLOBAL_REGION = "global"
+USER_AGENT = "clearance/0.1"
+
+
+def max_attempts() -> int:
+    """Total attempts per call (adaptive retry mode); tests lower it with CLEARANCE_AWS_MAX_ATTEMPTS."""
+    raw = os.environ.get("CLEARANCE_AWS_MAX_ATTEMPTS", "8")
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        return 8
+
+
+def client_config(max_pool: int, endpoint_url: str | None) -> Any:
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": max_attempts()},
+        max_pool_connections=max(10, max_pool),
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra=USER_AGENT,
+        # Against a local emulator, account-prefixed host names (s3control) cannot resolve.
+        inject_host_prefix=endpoint_url is None,
+    )
+
+
+class ReadOnlyGuard:
+    """botocore event hook that refuses any operation outside the allow-list, before sending."""
+
+    def __init__(self, allowed: Mapping[str, frozenset[str]]):
+        self.allowed = allowed
+
+    def __call__(self, service: str, model: Any, **_: Any) -> None:
+        name = model.name
+        if name not in self.allowed.get(service, frozenset()):
+            raise ReadOnlyViolation(
+                f"refused {service}:{name}: not in clearance's read-only allow-list (nothing was sent)"
+            )
+
+    def install(self, client: Any, service: str) -> None:
+        def hook(model: Any, **kwargs: Any) -> None:
+            self(service, model, **kwargs)
+
+        client.meta.events.register_first("before-parameter-build", hook)
+
+
+class AccountSession:
+    """Clients for one account, created once per (service, region) and shared by threads."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        account: str,
+        partition: str,
+        guard: ReadOnlyGuard,
+        *,
+        endpoint_url: str | None,
+        max_pool: int,
+        default_region: str,
+    ):
+        self.session = session
+        self.account = account
+        self.partition = partition
+        self.guard = guard
+        self.endpoint_url = endpoint_url
+        self.default_region = default_region
+        self._config = client_config(max_pool, endpoint_url)
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, region: str) -> Any:
+        real_region = self.default_region if region == GLOBAL_REGION else region
+        key = (service, real_region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self.session.client(
+                    service, region_name=real_region, endpoint_url=self.endpoint_url, config=self._config
+                )
+                self.guard.install(client, service)
+                self._clients[key] = client
+            return client
+
+
+def base_session(region: str | None) -> boto3.Session:
+    import boto3
+
+    return boto3.Session(region_name=region)
+
+
+def assume_role_session(
+    source: AccountSession, account: str, role_name: str, external_id: str | None
+) -> boto3.Session:
+    """A session with credentials of ``role_name`` in ``account`` (STS AssumeRole)."""
+    import boto3
+
+    sts = source.client("sts", source.default_region)
+    params: dict[str, Any] = {
+        "RoleArn": f"arn:{source.partition}:iam::{account}:role/{role_name}",
+        "RoleSessionName": "clearance-scan",
+        "DurationSeconds": 3600,
+    }
+    if external_id:
+        params["ExternalId"] = external_id
+    try:
+        creds = sts.assume_role(**params)["Credentials"]
+    except Exception as exc:
+        raise CredentialsError(f"cannot assume {params['RoleArn']}: {_short(exc)}") from None
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=source.default_region,
+    )
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 300 else text[:297] + "..."
