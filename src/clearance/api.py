@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from .engine.runner import Evaluator, Results
 from .errors import UsageError
 from .inventory import InventoryWriter, atomic_write_text
 from .profile import Profile, load_profile
-from .providers import get_provider
+from .providers import get_provider, provider_names
 from .providers.interface import CollectSummary, ProgressFn
 from .scope import Scope
 
@@ -66,15 +65,14 @@ def collect(scope: Scope, out_dir: Path | str, *, progress: ProgressFn | None = 
     finally:
         writer.close()
     inventory = Inventory(out, scope, summary, started, _now())
-    _write_meta(out, inventory, None, None)
+    _write_meta(out, inventory)
     return inventory
 
 
-def _default_checks(profile: Profile) -> CheckSet:
-    types = {}
-    for name in ("aws",):
-        types[name] = frozenset(t.name for t in get_provider(name).resource_types())
-    return load_checks(resource_types=types, profile_params=frozenset(profile.parameters))
+def default_checks(profile: Profile, ids: tuple[str, ...] = ()) -> CheckSet:
+    """The installed content pack, cross-checked against provider resource types and the profile."""
+    types = {name: frozenset(t.name for t in get_provider(name).resource_types()) for name in provider_names()}
+    return load_checks(ids=ids, resource_types=types, profile_params=frozenset(profile.parameters))
 
 
 def evaluate(
@@ -87,7 +85,7 @@ def evaluate(
     """Evaluate checks over a stored inventory; writes findings.json and coverage.json."""
     directory = inventory.directory if isinstance(inventory, Inventory) else Path(inventory)
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    checkset = checks or _default_checks(prof)
+    checkset = checks or default_checks(prof)
     out = Path(out_dir) if out_dir is not None else directory
     meta = _read_meta(directory)
     meta.update(
@@ -113,12 +111,12 @@ def scan(
 ) -> Results:
     """Collect then evaluate: the whole job, writing everything into ``out_dir``."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    checkset = checks or _default_checks(prof)  # validate content before touching the cloud
+    checkset = checks or default_checks(prof)  # validate content before touching the cloud
     inventory = collect(scope, out_dir, progress=progress)
     return evaluate(inventory, profile=prof, checks=checkset)
 
 
-def _write_meta(out: Path, inv: Inventory, profile: Profile | None, checks: CheckSet | None) -> None:
+def _write_meta(out: Path, inv: Inventory) -> None:
     meta: dict[str, Any] = {
         "tool": {"name": "clearance", "version": __version__},
         "provider": inv.scope.provider,
@@ -145,7 +143,3 @@ def _read_meta(directory: Path) -> dict[str, Any]:
 def _public_meta(meta: dict[str, Any]) -> dict[str, Any]:
     keys = ("tool", "provider", "scope", "started", "finished", "accounts", "regions", "profile", "content_pack")
     return {k: meta[k] for k in keys if k in meta}
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")
