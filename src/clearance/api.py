@@ -94,7 +94,9 @@ def evaluate(
             "content_pack": {"sha256": pack_digest(checkset.root), "checks": len(checkset.checks)},
         }
     )
-    atomic_write_text(out / PROFILE_FILE, json.dumps(prof.document, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    atomic_write_text(
+        out / PROFILE_FILE, json.dumps(prof.document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    )
     results = Evaluator(checkset, prof).run(directory, out, scan_meta=_public_meta(meta))
     if out == directory:
         atomic_write_text(out / SCAN_META, json.dumps(meta, indent=1, sort_keys=True) + "\n")
@@ -141,5 +143,15 @@ def _read_meta(directory: Path) -> dict[str, Any]:
 
 
 def _public_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    keys = ("tool", "provider", "scope", "started", "finished", "accounts", "regions", "profile", "content_pack")
+    keys = (
+        "tool",
+        "provider",
+        "scope",
+        "started",
+        "finished",
+        "accounts",
+        "regions",
+        "profile",
+        "content_pack",
+    )
     return {k: meta[k] for k in keys if k in meta}

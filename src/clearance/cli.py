@@ -43,7 +43,11 @@ def _progress(enabled: bool, label: str) -> Iterator[Callable[[Progress], None] 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=None)
 
@@ -153,7 +157,9 @@ def _checks(profile: str | None, ids: tuple[str, ...]) -> Any:
 @click.option("--check", "check_ids", multiple=True, metavar="ID")
 @click.option("--fail-on", type=click.Choice(SEVERITIES))
 @click.option("--json", "as_json", is_flag=True)
-def evaluate(scan_dir: Path, profile: str | None, check_ids: tuple[str, ...], fail_on: str | None, as_json: bool) -> None:
+def evaluate(
+    scan_dir: Path, profile: str | None, check_ids: tuple[str, ...], fail_on: str | None, as_json: bool
+) -> None:
     """Re-evaluate a stored inventory (no cloud access) and rewrite its findings."""
     from .api import evaluate as run_evaluate
 

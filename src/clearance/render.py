@@ -54,7 +54,8 @@ def print_summary(results: Results) -> None:
     state = "[green]complete[/green]" if summary.complete else "[yellow]INCOMPLETE[/yellow]"
     console.print(
         f"{summary.findings} findings on {summary.resources} resources from {summary.checks} checks; coverage "
-        f"{cov['evaluated']} evaluated, {cov['no_resources']} no resources, {cov['not_evaluated']} not evaluated: {state}"
+        f"{cov['evaluated']} evaluated, {cov['no_resources']} no resources, "
+        f"{cov['not_evaluated']} not evaluated: {state}"
     )
 
 

@@ -7,6 +7,7 @@ profile or a check can fix it without reading a traceback.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -66,7 +67,7 @@ def _convert(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: st
         return [_convert(child, (*path, i), lines, file) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode):
         value = _construct_scalar(node)
-        if isinstance(value, float) and value != value:  # NaN
+        if isinstance(value, float) and math.isnan(value):
             raise InputFileError(file, "NaN is not allowed", line=lines[path], field=_dotted(path))
         return value
     raise InputFileError(file, f"unsupported YAML node {type(node).__name__}", line=lines[path])

@@ -106,14 +106,26 @@ def compile_check(
         raise InputFileError(doc.file, f"file name must equal the check id ({data['id']}.yaml)", line=1, field="id")
     for i, cid in enumerate(data["controls"]):
         if cid not in controls:
-            raise InputFileError(doc.file, f"unknown control id {cid!r}", line=doc.line_of(("controls", i)),
-                                 field=f"controls[{i}]")
+            raise InputFileError(
+                doc.file,
+                f"unknown control id {cid!r}",
+                line=doc.line_of(("controls", i)),
+                field=f"controls[{i}]",
+            )
     if not data["resource_type"].startswith(data["provider"] + "."):
-        raise InputFileError(doc.file, "resource_type must start with the provider", line=doc.line_of(("resource_type",)),
-                             field="resource_type")
+        raise InputFileError(
+            doc.file,
+            "resource_type must start with the provider",
+            line=doc.line_of(("resource_type",)),
+            field="resource_type",
+        )
     if resource_types is not None and data["resource_type"] not in resource_types:
-        raise InputFileError(doc.file, f"unknown resource type {data['resource_type']!r} for provider {data['provider']}",
-                             line=doc.line_of(("resource_type",)), field="resource_type")
+        raise InputFileError(
+            doc.file,
+            f"unknown resource type {data['resource_type']!r} for provider {data['provider']}",
+            line=doc.line_of(("resource_type",)),
+            field="resource_type",
+        )
     compiler = Compiler(registry(), profile_params)
     try:
         pre = tuple(
@@ -191,10 +203,15 @@ def load_checks(
             types = resource_types.get(provider_dir.name) if resource_types is not None else None
             check = compile_check(doc, rel, controls=controls, resource_types=types, profile_params=profile_params)
             if check.provider != provider_dir.name:
-                raise InputFileError(doc.file, f"provider {check.provider!r} does not match folder {provider_dir.name!r}",
-                                     field="provider")
+                raise InputFileError(
+                    doc.file,
+                    f"provider {check.provider!r} does not match folder {provider_dir.name!r}",
+                    field="provider",
+                )
             if check.id in seen:
-                raise InputFileError(doc.file, f"duplicate check id {check.id!r} (also in {seen[check.id]})", field="id")
+                raise InputFileError(
+                    doc.file, f"duplicate check id {check.id!r} (also in {seen[check.id]})", field="id"
+                )
             seen[check.id] = doc.file
             if not wanted or check.id in wanted:
                 checks.append(check)

@@ -371,9 +371,9 @@ class Compiler:
         if not isinstance(args, dict):
             raise ConditionError(f"{where}.args", "must be a mapping")
         compiled: dict[str, Any] = {}
-        for arg, kind in spec.args.items():
-            optional = kind.endswith("?")
-            kind = kind.rstrip("?")
+        for arg, declared in spec.args.items():
+            optional = declared.endswith("?")
+            kind = declared.rstrip("?")
             if arg not in args:
                 if not optional:
                     raise ConditionError(f"{where}.args", f"predicate {name!r} needs argument {arg!r}")
@@ -440,7 +440,12 @@ def _compare(path: Path, op: str, expected: Any, default: Any, has_default: bool
 
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
         value, why = ctx.read(path, element, prefix)
-        pointer = path.pointer(prefix if element is not MISSING else ("" if path.meta else "/data"))
+        if element is not MISSING:
+            pointer = path.pointer(prefix, element)
+        elif path.meta:
+            pointer = path.pointer("", ctx.current.record)
+        else:
+            pointer = path.pointer("/data", ctx.current.record.get("data"))
         if why is not None:
             if has_default:
                 value = default
@@ -455,8 +460,10 @@ def _compare(path: Path, op: str, expected: Any, default: Any, has_default: bool
         ctx.observe(path.text, value, shown, op, pointer)
         if isinstance(result, ContextRange):
             return unknown(result.reason, UnknownKind.CONTEXT)
-        absent = None if (element is not MISSING or path.meta) else (ctx.current.record.get("absent") or {}).get(
-            path.operation or ""
+        absent = (
+            None
+            if (element is not MISSING or path.meta)
+            else (ctx.current.record.get("absent") or {}).get(path.operation or "")
         )
         if absent and value is None:
             msg = f"{path.operation} answered {absent} (not configured)"
@@ -551,9 +558,7 @@ def _data_class(which: str) -> Node:
     return node
 
 
-def _quantify(
-    outcomes: list[tuple[str, Outcome]], require: str, if_none: str | None, what: str
-) -> Outcome:
+def _quantify(outcomes: list[tuple[str, Outcome]], require: str, if_none: str | None, what: str) -> Outcome:
     if not outcomes:
         policy = if_none or ("fail" if require == "any" else "pass")
         msg = f"no {what}"

@@ -24,7 +24,16 @@ class _Missing:
 
 MISSING: Final = _Missing()
 
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+|\*)\]|(\.)')
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|([^.\[\]"]+)|\[(\d+|\*)\]|(\.)|\[\?([A-Za-z0-9_:\-]+)==\'([^\']*)\'\]')
+
+
+@dataclass(frozen=True, slots=True)
+class Select:
+    """A ``[?key=='value']`` segment: the first list element whose ``key`` equals ``value``."""
+
+    key: str
+    value: str
+
 
 META_FIELDS = frozenset({"id", "name", "region", "account", "type", "provider", "service", "tags", "dependency"})
 
@@ -38,7 +47,7 @@ class Path:
     """A parsed path. ``meta`` paths (``@region``, ``@tags.env``) read the resource envelope."""
 
     text: str
-    segments: tuple[str | int, ...]
+    segments: tuple[str | int | Select, ...]
     meta: bool
 
     @property
@@ -49,9 +58,28 @@ class Path:
         head = self.segments[0]
         return head if isinstance(head, str) else None
 
-    def pointer(self, prefix: str) -> str:
-        """RFC 6901 pointer of this path below ``prefix`` (e.g. ``/data``)."""
-        parts = [str(s).replace("~", "~0").replace("/", "~1") for s in self.segments]
+    def pointer(self, prefix: str, root: Any = None) -> str:
+        """RFC 6901 pointer of this path below ``prefix`` (e.g. ``/data``).
+
+        Selector segments become the index of the element they select in ``root`` (``-`` if none).
+        """
+        parts: list[str] = []
+        node = root
+        for seg in self.segments:
+            if isinstance(seg, Select):
+                items = node if isinstance(node, list) else []
+                index = next(
+                    (i for i, x in enumerate(items) if isinstance(x, dict) and x.get(seg.key) == seg.value),
+                    None,
+                )
+                parts.append("-" if index is None else str(index))
+                node = items[index] if index is not None else None
+                continue
+            parts.append(str(seg).replace("~", "~0").replace("/", "~1"))
+            if isinstance(seg, int):
+                node = node[seg] if isinstance(node, list) and seg < len(node) else None
+            else:
+                node = node.get(seg) if isinstance(node, dict) else None
         return prefix + "".join("/" + p for p in parts)
 
     def resolve(self, root: Any) -> Any:
@@ -60,7 +88,13 @@ class Path:
         for seg in self.segments:
             if node is None:
                 return None
-            if isinstance(seg, int):
+            if isinstance(seg, Select):
+                if not isinstance(node, list):
+                    return MISSING
+                node = next((x for x in node if isinstance(x, dict) and x.get(seg.key) == seg.value), MISSING)
+                if node is MISSING:
+                    return MISSING
+            elif isinstance(seg, int):
                 if not isinstance(node, list) or seg >= len(node):
                     return MISSING
                 node = node[seg]
@@ -78,15 +112,19 @@ def parse_path(text: str) -> Path:
         raise PathSyntaxError("path must be a non-empty string")
     meta = text.startswith("@")
     body = text[1:] if meta else text
-    segments: list[str | int] = []
+    segments: list[str | int | Select] = []
     pos = 0
     expect_segment = True
     while pos < len(body):
         m = _TOKEN.match(body, pos)
         if not m:
             raise PathSyntaxError(f"unexpected character {body[pos]!r} at offset {pos} in path {text!r}")
-        quoted, bare, index, dot = m.groups()
-        if dot:
+        quoted, bare, index, dot, sel_key, sel_value = m.groups()
+        if sel_key is not None:
+            if expect_segment:
+                raise PathSyntaxError(f"a selector needs a list before it in path {text!r}")
+            segments.append(Select(sel_key, sel_value))
+        elif dot:
             if expect_segment:
                 raise PathSyntaxError(f"empty segment in path {text!r}")
             expect_segment = True

@@ -20,7 +20,8 @@ from ..inventory import InventoryReader, TypeListing, TypeStatus, atomic_write_t
 from ..model import CollectionError, CoverageEntry, CoverageStatus, Verdict
 from ..profile import Profile
 from .checks import Check, CheckSet
-from .conditions import MISSING, EvalContext, Located, Outcome, State, UnknownKind
+from .conditions import EvalContext, Located, Outcome, State, UnknownKind
+from .paths import MISSING
 
 FINDINGS_FILE = "findings.json"
 COVERAGE_FILE = "coverage.json"
@@ -96,7 +97,7 @@ class Results:
 def iter_findings(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
-            if line.startswith("{\"check_id\""):
+            if line.startswith('{"check_id"'):
                 yield json.loads(line.rstrip().rstrip(","))
 
 
@@ -173,7 +174,9 @@ class Evaluator:
         self.profile = profile
         self.by_type = checks.by_type()
 
-    def run(self, scan_dir: Path, out_dir: Path | None = None, *, scan_meta: Mapping[str, Any] | None = None) -> Results:
+    def run(
+        self, scan_dir: Path, out_dir: Path | None = None, *, scan_meta: Mapping[str, Any] | None = None
+    ) -> Results:
         out = out_dir or scan_dir
         reader = InventoryReader(scan_dir)
         summary = Summary(checks=len(self.checks.checks))
@@ -241,27 +244,58 @@ class Evaluator:
             type_listings = mine.get(check.resource_type)
             if not type_listings:
                 yield CoverageEntry(
-                    check.id, provider, account, "*", CoverageStatus.NOT_EVALUATED,
-                    error=CollectionError("(none)", "NotCollected",
-                                          f"{check.resource_type} was not collected in this scan"),
+                    check.id,
+                    provider,
+                    account,
+                    "*",
+                    CoverageStatus.NOT_EVALUATED,
+                    error=CollectionError(
+                        "(none)", "NotCollected", f"{check.resource_type} was not collected in this scan"
+                    ),
                 )
                 continue
             for lst in sorted(type_listings, key=lambda x: x.region):
                 n = counts[(check.id, lst.region)]
                 if lst.status is TypeStatus.FAILED:
-                    yield CoverageEntry(check.id, provider, account, lst.region, CoverageStatus.NOT_EVALUATED,
-                                        list_call=lst.list_call, error=lst.error)
+                    yield CoverageEntry(
+                        check.id,
+                        provider,
+                        account,
+                        lst.region,
+                        CoverageStatus.NOT_EVALUATED,
+                        list_call=lst.list_call,
+                        error=lst.error,
+                    )
                 elif n:
-                    yield CoverageEntry(check.id, provider, account, lst.region, CoverageStatus.EVALUATED, n,
-                                        lst.list_call, errors=errors[(check.id, lst.region)])
+                    yield CoverageEntry(
+                        check.id,
+                        provider,
+                        account,
+                        lst.region,
+                        CoverageStatus.EVALUATED,
+                        n,
+                        lst.list_call,
+                        errors=errors[(check.id, lst.region)],
+                    )
                 else:
-                    yield CoverageEntry(check.id, provider, account, lst.region, CoverageStatus.NO_RESOURCES,
-                                        list_call=lst.list_call)
+                    yield CoverageEntry(
+                        check.id,
+                        provider,
+                        account,
+                        lst.region,
+                        CoverageStatus.NO_RESOURCES,
+                        list_call=lst.list_call,
+                    )
 
     def _write_findings(self, out: Path, tmp: Path, summary: Summary, meta: Mapping[str, Any]) -> None:
         final = out / FINDINGS_FILE
         staging = out / f".{FINDINGS_FILE}.tmp"
-        header = {"$schema": FINDINGS_SCHEMA, "schema_version": "1", "scan": dict(meta), "summary": summary.to_json()}
+        header = {
+            "$schema": FINDINGS_SCHEMA,
+            "schema_version": "1",
+            "scan": dict(meta),
+            "summary": summary.to_json(),
+        }
         head = json.dumps(header, ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
         with open(staging, "w", encoding="utf-8", newline="\n") as fh, open(tmp, encoding="utf-8") as src:
             fh.write(head[:-1] + ',\n"findings":[\n')
@@ -275,7 +309,9 @@ class Evaluator:
         os.replace(staging, final)
         tmp.unlink()
 
-    def _write_coverage(self, out: Path, entries: list[CoverageEntry], summary: Summary, meta: Mapping[str, Any]) -> None:
+    def _write_coverage(
+        self, out: Path, entries: list[CoverageEntry], summary: Summary, meta: Mapping[str, Any]
+    ) -> None:
         doc = {
             "$schema": COVERAGE_SCHEMA,
             "schema_version": "1",

@@ -161,7 +161,12 @@ def no_full_admin(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
         if stmt.get("Effect") != "Allow":
             continue
         if "*" in as_list(stmt.get("Action")) and "*" in as_list(stmt.get("Resource")):
-            ctx.observe(f"{path.text}.Statement[{i}]", stmt, "no Allow of Action * on Resource *", "policy",
-                        _pointer(path))
+            ctx.observe(
+                f"{path.text}.Statement[{i}]",
+                stmt,
+                "no Allow of Action * on Resource *",
+                "policy",
+                _pointer(path),
+            )
             return false(f"statement {stmt.get('Sid', i)!r} allows every action on every resource")
     return true(f"{path.text} grants no full administrative access")

@@ -14,7 +14,8 @@ from ...inventory import InventoryWriter, TypeListing, TypeStatus
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
 from ..interface import CollectSummary, Operation, Progress, ProgressFn, Provider, ResourceType
-from .collectors import AwsCollector, all_collectors
+from .collectors import all_collectors
+from .collectors.base import AwsCollector
 from .linker import link_account
 from .session import GLOBAL_REGION, AccountSession, ReadOnlyGuard, assume_role_session, base_session
 from .unit import AwsUnit, CallFailed
@@ -95,8 +96,10 @@ class AwsProvider(Provider):
         unit_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-unit")
         try:
             bootstrap = AwsUnit(identity_session, GLOBAL_REGION, "sts", ops, writer, limiter, detail_pool, ())
-            plans = [self._plan_account(acct, scope, bootstrap, guard, endpoint, default_region) for acct in
-                     (scope.accounts or (identity_session.account,))]
+            plans = [
+                self._plan_account(acct, scope, bootstrap, guard, endpoint, default_region)
+                for acct in (scope.accounts or (identity_session.account,))
+            ]
             jobs: list[tuple[_AccountPlan, AwsCollector, str]] = []
             for plan in plans:
                 if plan.session is None:
@@ -109,7 +112,6 @@ class AwsProvider(Provider):
                 if plan.remaining == 0:
                     self._finalize(plan, scope, writer)
             total = len(jobs)
-            done = 0
             failed = 0
             calls = bootstrap.calls
             futures = {
@@ -120,12 +122,11 @@ class AwsProvider(Provider):
                 )
                 for plan, collector, region in jobs
             }
-            for future in as_completed(futures):
+            for done, future in enumerate(as_completed(futures), start=1):
                 plan, collector, region = futures[future]
                 unit_calls, ok = future.result()
                 calls += unit_calls
                 failed += 0 if ok else 1
-                done += 1
                 if progress:
                     progress(Progress(done, total, f"{plan.account}/{region}/{collector.service}"))
                 with plan.lock:
@@ -136,16 +137,23 @@ class AwsProvider(Provider):
         finally:
             unit_pool.shutdown(wait=True, cancel_futures=True)
             detail_pool.shutdown(wait=True, cancel_futures=True)
-        regions = sorted({r for p in plans for r in p.regions})
-        return CollectSummary(tuple(p.account for p in plans), tuple(regions), total, failed, calls)
+        all_regions = tuple(sorted({r for p in plans for r in p.regions}))
+        return CollectSummary(tuple(p.account for p in plans), all_regions, total, failed, calls)
 
     def _identity_session(
         self, scope: Scope, guard: ReadOnlyGuard, endpoint: str | None, region: str
     ) -> AccountSession:
         try:
             session = base_session(region)
-            probe = AccountSession(session, "", "aws", guard, endpoint_url=endpoint, max_pool=scope.max_workers,
-                                   default_region=region)
+            probe = AccountSession(
+                session,
+                "",
+                "aws",
+                guard,
+                endpoint_url=endpoint,
+                max_pool=scope.max_workers,
+                default_region=region,
+            )
             ident = probe.client("sts", region).get_caller_identity()
         except ReadOnlyViolation:
             raise
@@ -153,8 +161,15 @@ class AwsProvider(Provider):
             raise CredentialsError(f"cannot establish an AWS identity (sts:GetCallerIdentity): {exc}") from None
         arn = str(ident["Arn"])
         partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
-        return AccountSession(session, str(ident["Account"]), partition, guard, endpoint_url=endpoint,
-                              max_pool=scope.max_workers, default_region=region)
+        return AccountSession(
+            session,
+            str(ident["Account"]),
+            partition,
+            guard,
+            endpoint_url=endpoint,
+            max_pool=scope.max_workers,
+            default_region=region,
+        )
 
     def _plan_account(
         self,
@@ -172,8 +187,15 @@ class AwsProvider(Provider):
             except CredentialsError as exc:
                 err = CollectionError("AssumeRole", "AssumeRoleFailed", str(exc), "sts:AssumeRole", True)
                 return _AccountPlan(account, None, scope.regions, err)
-            acct_session = AccountSession(session, account, identity.partition, guard, endpoint_url=endpoint,
-                                          max_pool=scope.max_workers, default_region=region)
+            acct_session = AccountSession(
+                session,
+                account,
+                identity.partition,
+                guard,
+                endpoint_url=endpoint,
+                max_pool=scope.max_workers,
+                default_region=region,
+            )
         elif account == identity.account:
             acct_session = identity
         else:
@@ -182,13 +204,21 @@ class AwsProvider(Provider):
             return _AccountPlan(account, None, scope.regions, err)
         regions = scope.regions
         if not regions:
-            unit = AwsUnit(acct_session, region, "ec2", bootstrap.operations, bootstrap.writer, bootstrap.limiter,
-                           bootstrap.detail_pool, ())
+            unit = AwsUnit(
+                acct_session,
+                region,
+                "ec2",
+                bootstrap.operations,
+                bootstrap.writer,
+                bootstrap.limiter,
+                bootstrap.detail_pool,
+                (),
+            )
             try:
                 found = unit.items("ec2", "DescribeRegions", "Regions", region=region, AllRegions=False)
             except CallFailed as failed:
                 return _AccountPlan(account, None, (), failed.error)
-            regions = tuple(sorted(r["RegionName"] for r in found))
+            regions = tuple(sorted(str(r["RegionName"]) for r in found))
         regions = tuple(r for r in regions if r not in scope.exclude_regions)
         return _AccountPlan(account, acct_session, regions)
 
@@ -197,8 +227,19 @@ class AwsProvider(Provider):
     ) -> None:
         for collector in collectors:
             for rtype in collector.resource_types:
-                writer.listing(TypeListing("aws", plan.account, "*", rtype.name, TypeStatus.FAILED,
-                                           rtype.list_call, 0, 0, plan.error))
+                writer.listing(
+                    TypeListing(
+                        "aws",
+                        plan.account,
+                        "*",
+                        rtype.name,
+                        TypeStatus.FAILED,
+                        rtype.list_call,
+                        0,
+                        0,
+                        plan.error,
+                    )
+                )
         writer.finalize_account("aws", plan.account, [])
 
     def _run_unit(

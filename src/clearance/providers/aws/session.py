@@ -94,7 +94,10 @@ class AccountSession:
             client = self._clients.get(key)
             if client is None:
                 client = self.session.client(
-                    service, region_name=real_region, endpoint_url=self.endpoint_url, config=self._config
+                    service,  # type: ignore[call-overload]
+                    region_name=real_region,
+                    endpoint_url=self.endpoint_url,
+                    config=self._config,
                 )
                 self.guard.install(client, service)
                 self._clients[key] = client
@@ -107,9 +110,7 @@ def base_session(region: str | None) -> boto3.Session:
     return boto3.Session(region_name=region)
 
 
-def assume_role_session(
-    source: AccountSession, account: str, role_name: str, external_id: str | None
-) -> boto3.Session:
+def assume_role_session(source: AccountSession, account: str, role_name: str, external_id: str | None) -> boto3.Session:
     """A session with credentials of ``role_name`` in ``account`` (STS AssumeRole)."""
     import boto3
 

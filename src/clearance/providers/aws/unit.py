@@ -156,7 +156,13 @@ class AwsUnit:
         return f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}"
 
     def builder(
-        self, rtype: str, rid: str, name: str, *, tags: dict[str, str] | None = None, region: str | None = None
+        self,
+        rtype: str,
+        rid: str,
+        name: str,
+        *,
+        tags: dict[str, str] | None = None,
+        region: str | None = None,
     ) -> ResourceBuilder:
         return ResourceBuilder(
             "aws", self.account, region or self.region, self.service, rtype, rid, name, dict(tags or {})
@@ -197,7 +203,7 @@ class AwsUnit:
         if isinstance(exc, ClientError):
             err = exc.response.get("Error", {})
             code = str(err.get("Code") or "Unknown")
-            meta = exc.response.get("ResponseMetadata", {})
+            meta: dict[str, Any] = dict(exc.response.get("ResponseMetadata", {}))
             if code in spec.absent_codes:
                 return None, code, meta
             denied = code in DENIED_CODES or meta.get("HTTPStatusCode") == 403

@@ -16,16 +16,41 @@ BUCKET = "aws.s3.bucket"
 
 _DETAIL = (
     Operation("s3", "GetBucketTagging", "s3:GetBucketTagging", ("NoSuchTagSet",)),
-    Operation("s3", "GetBucketEncryption", "s3:GetEncryptionConfiguration", ("ServerSideEncryptionConfigurationNotFoundError",)),
+    Operation(
+        "s3",
+        "GetBucketEncryption",
+        "s3:GetEncryptionConfiguration",
+        ("ServerSideEncryptionConfigurationNotFoundError",),
+    ),
     Operation("s3", "GetBucketPolicy", "s3:GetBucketPolicy", ("NoSuchBucketPolicy",)),
     Operation("s3", "GetBucketPolicyStatus", "s3:GetBucketPolicyStatus", ("NoSuchBucketPolicy",)),
-    Operation("s3", "GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", ("NoSuchPublicAccessBlockConfiguration",)),
+    Operation(
+        "s3",
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        ("NoSuchPublicAccessBlockConfiguration",),
+    ),
     Operation("s3", "GetBucketAcl", "s3:GetBucketAcl"),
-    Operation("s3", "GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", ("OwnershipControlsNotFoundError",)),
+    Operation(
+        "s3",
+        "GetBucketOwnershipControls",
+        "s3:GetBucketOwnershipControls",
+        ("OwnershipControlsNotFoundError",),
+    ),
     Operation("s3", "GetBucketLogging", "s3:GetBucketLogging"),
     Operation("s3", "GetBucketVersioning", "s3:GetBucketVersioning"),
-    Operation("s3", "GetObjectLockConfiguration", "s3:GetBucketObjectLockConfiguration", ("ObjectLockConfigurationNotFoundError",)),
-    Operation("s3", "GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration", ("NoSuchLifecycleConfiguration",)),
+    Operation(
+        "s3",
+        "GetObjectLockConfiguration",
+        "s3:GetBucketObjectLockConfiguration",
+        ("ObjectLockConfigurationNotFoundError",),
+    ),
+    Operation(
+        "s3",
+        "GetBucketLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+        ("NoSuchLifecycleConfiguration",),
+    ),
 )
 
 
