@@ -143,16 +143,17 @@ def validate(doc: LoadedYaml, schema_name: str) -> None:
         return
     best = _most_specific(errors[0])
     path = tuple(best.absolute_path)
-    raise InputFileError(doc.file, _friendly(best), line=doc.line_of(path), field=_dotted(path))
+    message = str(best.message)
+    if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+        allowed = set(best.schema.get("properties", {}))
+        extra = sorted(k for k in best.instance if k not in allowed)
+        if extra:
+            path = (*path, extra[0])
+            message = f"unknown key {extra[0]!r} (allowed: {', '.join(sorted(allowed))})"
+    raise InputFileError(doc.file, message, line=doc.line_of(path), field=_dotted(path))
 
 
 def _most_specific(error: Any) -> Any:
     while error.context:
         error = min(error.context, key=lambda e: (-len(e.absolute_path), len(e.message)))
     return error
-
-
-def _friendly(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown key: {error.message.split('(')[-1].rstrip(')')}"
-    return str(error.message)
