@@ -18,7 +18,9 @@ def test_wheel_contains_content_pack_and_schemas(tmp_path: Path) -> None:
         pytest.skip("not running from a source checkout")
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("clearance-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())

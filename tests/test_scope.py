@@ -7,8 +7,13 @@ from clearance.model import Resource
 from clearance.scope import Scope, apply_scope, parse_tag_filters
 
 
-def _res(rid: str, *, tags: dict[str, str] | None = None, links: dict[str, tuple[str, ...]] | None = None,
-         rtype: str = "aws.x.y") -> Resource:
+def _res(
+    rid: str,
+    *,
+    tags: dict[str, str] | None = None,
+    links: dict[str, tuple[str, ...]] | None = None,
+    rtype: str = "aws.x.y",
+) -> Resource:
     return Resource("aws", "1", "r", "x", rtype, rid, rid.split("/")[-1], tags or {}, links=links or {})
 
 
@@ -20,8 +25,10 @@ def test_tag_filter_keeps_matches_and_marks_transitive_dependencies() -> None:
     account = _res("account/a", rtype="aws.account", links={"trails": ("trail/t",)})
     trail = _res("trail/t")
     scope = Scope(tags=parse_tag_filters(["workload=crm"]))
-    kept = {r.id: r.dependency for r in apply_scope([bucket, key, other, unrelated, account, trail], scope,
-                                                     frozenset({"aws.account"}))}
+    kept = {
+        r.id: r.dependency
+        for r in apply_scope([bucket, key, other, unrelated, account, trail], scope, frozenset({"aws.account"}))
+    }
     assert kept == {"bucket/b": False, "key/k": True, "other/o": True, "account/a": True, "trail/t": True}
 
 

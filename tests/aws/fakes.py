@@ -82,11 +82,18 @@ def intercept(service_prefix: str, operation: str, responder: Responder) -> Iter
 
 
 @contextmanager
-def deny(service: str, operation: str, *, event_prefix: str | None = None, code: str | None = None) -> Iterator[list[Any]]:
+def deny(
+    service: str, operation: str, *, event_prefix: str | None = None, code: str | None = None
+) -> Iterator[list[Any]]:
     """Make ``service:operation`` answer 403 with the protocol's AccessDenied error."""
     protocol = _protocol(service)
-    err = code or ("UnauthorizedOperation" if protocol == "ec2" else
-                   "AccessDeniedException" if protocol in ("json", "rest-json") else "AccessDenied")
+    err = code or (
+        "UnauthorizedOperation"
+        if protocol == "ec2"
+        else "AccessDeniedException"
+        if protocol in ("json", "rest-json")
+        else "AccessDenied"
+    )
     body, headers = error_body(service, err, f"User is not authorized to perform: {operation}")
     with intercept(event_prefix or service, operation, lambda _req: (403, body, headers)) as seen:
         yield seen

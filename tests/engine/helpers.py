@@ -64,9 +64,14 @@ BASE_CHECK: dict[str, Any] = {
 
 def make_check(**fields: Any) -> Check:
     doc = {**BASE_CHECK, **fields}
-    loaded = parse_yaml(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "checks/aws/s3/aws-s3-test-check.yaml")
+    loaded = parse_yaml(
+        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), "checks/aws/s3/aws-s3-test-check.yaml"
+    )
     return compile_check(
-        loaded, "aws/s3/aws-s3-test-check.yaml", controls=load_controls(), resource_types=None,
+        loaded,
+        "aws/s3/aws-s3-test-check.yaml",
+        controls=load_controls(),
+        resource_types=None,
         profile_params=frozenset(load_profile().parameters),
     )
 

@@ -23,7 +23,9 @@ def test_pass_fail_and_reason() -> None:
 def test_denied_call_is_error_with_the_collection_error_attached() -> None:
     check = make_check(condition={"path": "Op.A", "eq": 1})
     rec = record({})
-    rec["errors"] = {"Op": {"operation": "Op", "code": "AccessDenied", "message": "", "permission": "svc:Op", "denied": True}}
+    rec["errors"] = {
+        "Op": {"operation": "Op", "code": "AccessDenied", "message": "", "permission": "svc:Op", "denied": True}
+    }
     finding = run_check(check, rec)
     assert finding["verdict"] == "ERROR"
     assert finding["error"]["permission"] == "svc:Op" and "svc:Op" in finding["reason"]

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import cache
 
-from ...errors import CredentialsError, ReadOnlyViolation
+from ...errors import CredentialsError, ReadOnlyViolation, UsageError
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
@@ -58,8 +58,6 @@ class AwsProvider(Provider):
             known = {c.service for c in found}
             unknown = sorted(set(services) - known)
             if unknown:
-                from ...errors import UsageError
-
                 raise UsageError(f"unknown AWS service(s) {unknown}; known: {sorted(known)}")
             return tuple(c for c in found if c.service in services)
         return found
@@ -82,6 +80,10 @@ class AwsProvider(Provider):
 
     # -- collection ---------------------------------------------------------------------------
     def collect(self, scope: Scope, writer: InventoryWriter, progress: ProgressFn | None = None) -> CollectSummary:
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            raise UsageError("AWS scanning needs the 'aws' extra: pip install 'clearance[aws]'") from None
         endpoint = scope.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         default_region = (scope.regions[0] if scope.regions else None) or os.environ.get(
             "AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", DEFAULT_REGION)
