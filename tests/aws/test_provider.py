@@ -53,7 +53,7 @@ def test_role_is_assumed_in_each_account_and_a_failing_account_does_not_abort(aw
     assert list((tmp_path / "out" / "raw" / "aws" / MEMBER_A).rglob("aws.s3.bucket.jsonl"))
     failed = [x for x in _listings(tmp_path / "out") if x["account"] == MEMBER_B]
     assert failed and all(x["status"] == "failed" and x["region"] == "*" for x in failed)
-    assert "sts:AssumeRole" == failed[0]["error"]["permission"]
+    assert failed[0]["error"]["permission"] == "sts:AssumeRole"
     results = clearance.evaluate(inventory)
     cov = [c for c in results.coverage() if c["account"] == MEMBER_B]
     assert cov and all(c["status"] == "not_evaluated" for c in cov)
