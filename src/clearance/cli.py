@@ -175,10 +175,8 @@ def evaluate(
 @click.option("--no-progress", is_flag=True)
 def demo(out: Path, as_json: bool, no_progress: bool) -> None:
     """Scan an embedded CRM + gen-AI workload on an in-process AWS emulator (no account needed)."""
-    try:
-        from .demo import run_demo
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise UsageError(f"the demo needs the 'demo' extra: pip install 'clearance[demo]' ({exc})") from None
+    from .demo import run_demo  # raises UsageError naming the 'demo' extra when moto is missing
+
     with _progress(not no_progress and not as_json, "demo") as progress:
         results = run_demo(out, progress=progress)
     _report(results, as_json, out)

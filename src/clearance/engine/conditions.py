@@ -447,7 +447,7 @@ def _compare(path: Path, op: str, expected: Any, default: Any, has_default: bool
         else:
             pointer = path.pointer("/data", ctx.current.record.get("data"))
         if why is not None:
-            if has_default:
+            if has_default and why.kind is UnknownKind.MISSING:  # a default fills absent fields, never failed calls
                 value = default
             elif absence_ok and why.kind is UnknownKind.MISSING:
                 value = None
@@ -594,7 +594,7 @@ def _each(path: Path, require: str, inner: Node, if_none: str | None, default: A
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
         value, why = ctx.read(path, element, prefix)
         if why is not None:
-            if default is MISSING:
+            if default is MISSING or why.kind is not UnknownKind.MISSING:
                 return why
             value = default
         base = path.pointer(prefix if element is not MISSING else "/data")

@@ -1,16 +1,20 @@
-"""AWS-specific predicates: security-group and network-ACL exposure."""
+"""AWS-specific predicates: security-group and network-ACL exposure, routes to the internet,
+VPC endpoint policies, and the tag conventions that say which network tier a resource is in."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..conditions import EvalContext, Outcome, UnknownKind, false, resolve_expected, true, unknown
 from ..paths import Path
 from . import predicate
 from .network import covered, is_internet
+from .policy import RESTRICTING_KEYS, as_list, condition_keys, is_wildcard_principal, load_policy, statements
 
 _TCP = {"tcp", "6", "-1", "all"}
+_ALL_PROTOCOLS = {"-1", "all"}
 
 
 def _ports(ctx: EvalContext, params: list[Any]) -> list[int] | Outcome:
@@ -29,11 +33,19 @@ def _sg_rule_sources(rule: Mapping[str, Any]) -> list[str]:
     return [s for s in out if is_internet(s)]
 
 
+def _port_span(proto: str, low: Any, high: Any) -> tuple[int, int]:
+    """Inclusive port range of a rule; protocol "all" (-1) covers every port."""
+    if proto in _ALL_PROTOCOLS:
+        return 0, 65535
+    return int(0 if low is None else low), int(65535 if high is None else high)
+
+
 @predicate("aws_sg_no_internet_ingress_to_ports", path="path", ports="params")
 def sg_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
     """TRUE when no ingress rule opens any of the profile's ports to 0.0.0.0/0 or ::/0.
 
-    Protocol ``-1`` covers every port; TCP rules cover FromPort..ToPort inclusive.
+    Protocol ``-1`` covers every port; TCP rules cover FromPort..ToPort inclusive. Rules whose
+    source is a security group or a managed prefix list are not internet-wide and are not counted.
     """
     path: Path = args["path"]
     rules, why = ctx.read(path)
@@ -48,22 +60,33 @@ def sg_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome
         proto = str(rule.get("IpProtocol", "")).lower()
         if not sources or proto not in _TCP:
             continue
-        if proto in ("-1", "all"):
-            low, high = 0, 65535
-        else:
-            low, high = int(rule.get("FromPort", 0)), int(rule.get("ToPort", 65535))
+        low, high = _port_span(proto, rule.get("FromPort"), rule.get("ToPort"))
         hit = covered(ports, low, high)
         if hit:
             ctx.observe(f"{path.text}[{i}]", rule, {"no internet ingress to": ports}, "ports", f"{pointer}/{i}")
-            span = "all ports" if proto in ("-1", "all") else f"tcp {low}-{high}"
+            span = "all ports" if proto in _ALL_PROTOCOLS else f"tcp {low}-{high}"
             return false(f"ingress rule {i} allows {span} from {', '.join(sources)}, covering port(s) {hit}")
     ctx.observe(path.text, len(rules or []), {"no internet ingress to": ports}, "ports", pointer)
     return true(f"none of {len(rules or [])} ingress rules opens {ports} to the internet")
 
 
+def _nacl_family(entry: Mapping[str, Any]) -> str | None:
+    """``ipv4``/``ipv6`` for an entry whose source is the whole address family, else None."""
+    if is_internet(entry.get("CidrBlock")):
+        return "ipv4"
+    if is_internet(entry.get("Ipv6CidrBlock")):
+        return "ipv6"
+    return None
+
+
 @predicate("aws_nacl_no_internet_ingress_to_ports", path="path", ports="params")
 def nacl_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
-    """TRUE when, for each port, the first inbound entry (by rule number) matching all addresses denies it."""
+    """TRUE when, for each port and address family, the first inbound entry (by rule number)
+    whose source is the whole internet (0.0.0.0/0, ::/0) and that matches TCP on the port denies it.
+
+    IPv4 and IPv6 entries are evaluated separately: a deny of 0.0.0.0/0 does not stop ::/0 traffic.
+    Entries with narrower sources only allow or deny part of the internet and do not decide.
+    """
     path: Path = args["path"]
     entries, why = ctx.read(path)
     if why is not None:
@@ -72,25 +95,210 @@ def nacl_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outco
     if isinstance(ports, Outcome):
         return ports
     inbound = sorted(
-        (e for e in entries or [] if not e.get("Egress") and is_internet(e.get("CidrBlock") or e.get("Ipv6CidrBlock"))),
+        (e for e in entries or [] if not e.get("Egress") and _nacl_family(e)),
         key=lambda e: int(e.get("RuleNumber", 32767)),
     )
     exposed: dict[int, dict[str, Any]] = {}
-    for port in ports:
-        for entry in inbound:
-            proto = str(entry.get("Protocol", "")).lower()
-            if proto not in _TCP:
-                continue
-            rng = entry.get("PortRange") or {}
-            low, high = (0, 65535) if proto in ("-1", "all") else (int(rng.get("From", 0)), int(rng.get("To", 65535)))
-            if low <= port <= high:
-                if entry.get("RuleAction") == "allow":
-                    exposed[port] = entry
-                break
+    for family in ("ipv4", "ipv6"):
+        ordered = [e for e in inbound if _nacl_family(e) == family]
+        for port in ports:
+            for entry in ordered:
+                proto = str(entry.get("Protocol", "")).lower()
+                if proto not in _TCP:
+                    continue
+                rng = entry.get("PortRange") or {}
+                low, high = _port_span(proto, rng.get("From"), rng.get("To"))
+                if low <= port <= high:
+                    if entry.get("RuleAction") == "allow":
+                        exposed.setdefault(port, entry)
+                    break
     pointer = path.pointer("/data")
     if exposed:
-        port, entry = next(iter(sorted(exposed.items())))
+        port, entry = min(exposed.items())
+        source = entry.get("CidrBlock") or entry.get("Ipv6CidrBlock")
         ctx.observe(path.text, entry, {"no internet ingress to": ports}, "ports", pointer)
-        return false(f"inbound entry {entry.get('RuleNumber')} allows port(s) {sorted(exposed)} from the internet")
+        return false(
+            f"inbound entry {entry.get('RuleNumber')} allows port(s) {sorted(exposed)} from {source} (the internet)"
+        )
     ctx.observe(path.text, len(inbound), {"no internet ingress to": ports}, "ports", pointer)
     return true(f"no inbound entry allows {ports} from the internet")
+
+
+_EGRESS_TARGETS = (
+    ("GatewayId", "igw-", "internet gateway"),
+    ("EgressOnlyInternetGatewayId", "eigw-", "egress-only internet gateway"),
+    ("NatGatewayId", "nat-", "NAT gateway"),
+    ("CarrierGatewayId", "cagw-", "carrier gateway"),
+)
+
+
+def _internet_target(route: Mapping[str, Any]) -> tuple[str, str] | None:
+    for key, prefix, label in _EGRESS_TARGETS:
+        target = route.get(key)
+        if isinstance(target, str) and target.startswith(prefix):
+            return target, label
+    return None
+
+
+def _destination(route: Mapping[str, Any]) -> str:
+    return str(
+        route.get("DestinationCidrBlock")
+        or route.get("DestinationIpv6CidrBlock")
+        or route.get("DestinationPrefixListId")
+        or "?"
+    )
+
+
+@predicate("aws_routes_no_internet_egress", path="path")
+def routes_no_internet_egress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when no active route sends traffic to an internet, egress-only internet, NAT or carrier gateway.
+
+    Any destination counts, not only 0.0.0.0/0 and ::/0: a route to an internet gateway is a direct
+    internet path for that range. A NAT gateway is internet egress too (it hides the source, it does
+    not inspect). Routes to a firewall or Gateway Load Balancer endpoint (vpce-), a network interface
+    (proxy or firewall appliance), a transit gateway or a virtual private gateway are not direct egress.
+    Blackhole routes carry no traffic and are ignored.
+    """
+    path: Path = args["path"]
+    routes, why = ctx.read(path)
+    if why is not None:
+        return why
+    if not isinstance(routes, list):
+        return unknown(f"{path.text} is not a list of routes", UnknownKind.MISSING)
+    pointer = path.pointer("/data")
+    expected = "no route to igw-/eigw-/nat-/cagw-"
+    for i, route in enumerate(routes):
+        if not isinstance(route, dict) or str(route.get("State", "active")).lower() == "blackhole":
+            continue
+        found = _internet_target(route)
+        if found is not None:
+            target, label = found
+            ctx.observe(f"{path.text}[{i}]", route, expected, "routes", f"{pointer}/{i}")
+            return false(f"route {_destination(route)} -> {target} sends traffic to the internet through a {label}")
+    ctx.observe(path.text, len(routes), expected, "routes", pointer)
+    return true(f"none of {len(routes)} routes leads to an internet, NAT or carrier gateway")
+
+
+@predicate("aws_tag_in", key="str", values="list")
+def tag_in(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when the resource's tag KEY has one of VALUES (case-insensitive), FALSE for another value.
+
+    An absent tag is UNKNOWN (needs context): used for declared facts such as a subnet's network
+    tier, so an undeclared resource is never silently treated as either kind. KEY and VALUES are
+    usually profile parameters (``{param: network_tier_tag}``).
+    """
+    key = resolve_expected(ctx, args["key"])
+    values = resolve_expected(ctx, args["values"])
+    if not isinstance(key, str) or not isinstance(values, list):
+        return unknown("tag key or values are not a string and a list in the profile", UnknownKind.CONTEXT)
+    wanted = [str(v).lower() for v in values]
+    tags = ctx.current.record.get("tags") or {}
+    value = tags.get(key)
+    ctx.observe(f"@tags.{key}", value, {"in": values}, "tag_in", "/tags/" + key.replace("~", "~0").replace("/", "~1"))
+    if value is None:
+        return unknown(f"no {key!r} tag on {ctx.current.record['name']}", UnknownKind.CONTEXT)
+    if value.strip().lower() in wanted:
+        return true(f"tag {key}={value!r} is one of {values}")
+    return false(f"tag {key}={value!r} is not one of {values}")
+
+
+# Condition keys that confine an endpoint policy to the firm's principals or resources.
+ENDPOINT_RESTRICTING_KEYS = RESTRICTING_KEYS | frozenset(
+    k.lower() for k in ("aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:ResourceAccount", "s3:ResourceAccount")
+)
+
+
+def _all_actions(stmt: Mapping[str, Any]) -> bool:
+    if "NotAction" in stmt:
+        return True
+    return any(a == "*" or (isinstance(a, str) and a.endswith(":*")) for a in as_list(stmt.get("Action")))
+
+
+def _all_resources(stmt: Mapping[str, Any]) -> bool:
+    return "NotResource" in stmt or "*" in as_list(stmt.get("Resource"))
+
+
+@predicate("aws_endpoint_policy_restricted", path="path")
+def endpoint_policy_restricted(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when no Allow statement grants any principal every action on every resource unconditionally.
+
+    That is the default VPC endpoint policy (``Principal *``, ``Action *``, ``Resource *``); it lets
+    the endpoint reach any account's buckets or models, so data can leave through it. A statement
+    is restricted when it names principals, actions (other than ``*``/``service:*``) or resources,
+    or carries a condition on the principal's or resource's organisation/account/VPC endpoint.
+    No policy document means the default full-access policy.
+    """
+    path: Path = args["path"]
+    value, why = ctx.read(path)
+    if why is not None:
+        return why
+    pointer = path.pointer("/data")
+    expected = "no Allow of * on * to any principal without a confining condition"
+    try:
+        doc = load_policy(value)
+    except ValueError as exc:
+        return unknown(f"{path.text} is not a valid policy document: {exc}", UnknownKind.MISSING)
+    if doc is None:
+        ctx.observe(path.text, None, expected, "policy", pointer)
+        return false(f"{path.text}: no endpoint policy, so the default full-access policy applies")
+    for i, stmt in enumerate(statements(doc)):
+        if stmt.get("Effect") != "Allow" or not is_wildcard_principal(stmt.get("Principal", "*")):
+            continue
+        if _all_actions(stmt) and _all_resources(stmt) and not (condition_keys(stmt) & ENDPOINT_RESTRICTING_KEYS):
+            ctx.observe(f"{path.text}.Statement[{i}]", stmt, expected, "policy", pointer)
+            return false(f"statement {stmt.get('Sid', i)!r} allows every action on every resource to any principal")
+    ctx.observe(path.text, doc, expected, "policy", pointer)
+    return true(f"{path.text} confines what the endpoint can reach")
+
+
+# Credential-report values that mean "no recorded use" (no password/key, or use predating tracking).
+_NO_RECORDED_USE = frozenset({"n/a", "no_information", "not_supported"})
+
+
+def _report_time(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@predicate("aws_credentials_not_used_within", path="path", fields="list", days="int", reference="path")
+def credentials_not_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when no ``fields`` date of the credential-report row at ``path`` falls within ``days``
+    before ``reference`` (the report's GeneratedTime, so a re-evaluation years later gives the same
+    answer). ``N/A``, ``no_information`` and ``not_supported`` mean no recorded use; an unreadable
+    date or a missing column is UNKNOWN, never "unused".
+    """
+    path: Path = args["path"]
+    row, why = ctx.read(path)
+    if why is not None:
+        return why
+    ref_path: Path = args["reference"]
+    ref_value, why = ctx.read(ref_path)
+    if why is not None:
+        return why
+    days = resolve_expected(ctx, args["days"])
+    reference = _report_time(ref_value)
+    if reference is None or not isinstance(days, int):
+        return unknown(f"cannot compare dates: {ref_path.text} is {ref_value!r}, window {days!r}", UnknownKind.MISSING)
+    if not isinstance(row, dict):
+        return unknown(f"{path.text} is not a credential-report row", UnknownKind.MISSING)
+    cutoff = reference - timedelta(days=days)
+    pointer = path.pointer("/data", ctx.current.record.get("data"))
+    expected = f"no use after {cutoff.isoformat()}"
+    for name in args["fields"]:
+        value = row.get(name)
+        ctx.observe(f"{path.text}.{name}", value, expected, "not_used_within", f"{pointer}/{name}")
+        if value is None:
+            return unknown(f"{path.text} has no column {name!r}", UnknownKind.MISSING)
+        if str(value).lower() in _NO_RECORDED_USE:
+            continue
+        used = _report_time(value)
+        if used is None:
+            return unknown(f"{path.text}.{name} is not a date: {value!r}", UnknownKind.MISSING)
+        if used > cutoff:
+            return false(f"{name} is {value}, within {days} days before the report ({ref_value})")
+    return true(f"no use of {', '.join(args['fields'])} within {days} days before the report ({ref_value})")

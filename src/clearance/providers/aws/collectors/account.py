@@ -18,6 +18,11 @@ ACCOUNT = "aws.account"
 REPORT_POLL_SECONDS = (0.2, 0.5, 1.0, 2.0, 4.0)
 
 
+def account_arn(unit: AwsUnit) -> str:
+    """The id of the ``aws.account`` record (the root ARN); other collectors link to it as ``account``."""
+    return f"arn:{unit.partition}:iam::{unit.account}:root"
+
+
 def parse_credential_report(fetched: Fetched) -> Fetched:
     """The credential report's CSV as a list of row objects (the CSV itself holds no secrets)."""
     if not isinstance(fetched.value, dict) or "Content" not in fetched.value:
@@ -97,7 +102,7 @@ class AccountCollector(AwsCollector):
         names: list[Any] = (aliases.value or {}).get("AccountAliases", []) if isinstance(aliases.value, dict) else []
         builder = unit.builder(
             ACCOUNT,
-            f"arn:{unit.partition}:iam::{unit.account}:root",
+            account_arn(unit),
             str(names[0]) if names else unit.account,
             region=GLOBAL_REGION,
         )

@@ -1,5 +1,8 @@
 """Amazon S3 buckets: encryption, policy, public access, ownership, logging, versioning, lock, lifecycle.
 
+Each bucket links to its KMS key (``kms_key``), its access-log target (``log_bucket``) and its
+account record (``account``, for the account-level public access block).
+
 ListBuckets is global, so buckets in every region are collected (a regulated bucket outside
 the residency region must be seen); the scope's region list is applied by exclusion only.
 """
@@ -10,6 +13,7 @@ from typing import Any
 
 from ...interface import Operation, ResourceType
 from ..unit import AwsUnit, CallFailed, Fetched
+from .account import account_arn
 from .base import AwsCollector
 
 BUCKET = "aws.s3.bucket"
@@ -94,6 +98,8 @@ class S3Collector(AwsCollector):
         builder = unit.builder(BUCKET, f"arn:{unit.partition}:s3:::{name}", name, region=region)
         builder.data["ListBuckets"] = item
         builder.attach(location)
+        # The account-level public access block governs every bucket: checks follow this link to it.
+        builder.link("account", account_arn(unit))
         for spec in _DETAIL:
             fetched = builder.attach(unit.fetch("s3", spec.name, region=region, Bucket=name))
             if spec.name == "GetBucketTagging" and isinstance(fetched.value, dict):

@@ -1,0 +1,81 @@
+"""Run the demo: seed the CRM workload in an in-process moto account, then scan it like ``clearance scan``.
+
+The scan goes through :func:`clearance.api.scan` with a ``workload=crm`` tag filter, so the
+output directory has exactly the files a real scan writes. Fake credentials and moto's
+settings are set for the duration of the demo only; the caller's environment is restored
+afterwards, whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UsageError
+from .seed import ABROAD, HOME, seed
+
+if TYPE_CHECKING:
+    from ..engine.runner import Results
+    from ..providers.interface import ProgressFn
+
+RANDOM_SEED = 20260420
+"""Seeds moto's identifier generator, so every run creates the same VPC, key and instance ids."""
+
+_ENV = {
+    "AWS_ACCESS_KEY_ID": "demo",
+    "AWS_SECRET_ACCESS_KEY": "demo",
+    "AWS_DEFAULT_REGION": HOME,
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+    # An emulator never recovers on retry; retrying would only slow the demo down.
+    "CLEARANCE_AWS_MAX_ATTEMPTS": "1",
+}
+_CLEARED_PREFIXES = ("AWS_", "MOTO_", "TEST_SERVER_MODE")
+"""The user's AWS profile, endpoint or region and any moto setting must not leak into the demo."""
+
+
+@contextmanager
+def demo_environment() -> Iterator[None]:
+    """Fake credentials and moto settings inside; the exact previous ``os.environ`` after."""
+    saved = dict(os.environ)
+    try:
+        for name in [n for n in os.environ if n.startswith(_CLEARED_PREFIXES)]:
+            del os.environ[name]
+        os.environ.update(_ENV)
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
+    """Seed the workload, scan it with the built-in kr-fss profile, write results into ``out``."""
+    from ..api import _prepare_out, default_checks, scan
+    from ..profile import load_profile
+    from ..providers.interface import Progress
+    from ..scope import Scope, TagFilter
+
+    try:
+        from moto import mock_aws
+        from moto.moto_api._internal import mock_random
+    except ImportError as exc:
+        raise UsageError(f"the demo needs the 'demo' extra: pip install 'clearance[demo]' ({exc})") from None
+
+    _prepare_out(Path(out))  # refuse a bad --out before spending time on seeding
+    profile = load_profile(None)
+    checks = default_checks(profile)
+
+    def step_done(done: int, total: int, label: str) -> None:
+        if progress:
+            progress(Progress(done, total, f"seeding {label}"))
+
+    scope = Scope(regions=(HOME, ABROAD), tags=(TagFilter("workload", ("crm",)),))
+    with demo_environment(), mock_aws():
+        mock_random.seed(RANDOM_SEED)
+        seed(step_done)
+        return scan(scope, out, profile=profile, checks=checks, progress=progress)

@@ -1,0 +1,20 @@
+"""Fixtures for the evidence tests: one throwaway PKI per session and an in-process RFC 3161 TSA."""
+
+from __future__ import annotations
+
+import pytest
+
+from .pki import Pki, build_pki
+from .tsa import TestTsa
+
+
+@pytest.fixture(scope="session")
+def pki() -> Pki:
+    """Firm root + issuing CA, leaves of every key type, expired/revoked/evil certificates, TSA and Korean CA."""
+    return build_pki()
+
+
+@pytest.fixture
+def tsa(pki: Pki) -> TestTsa:
+    """A fresh TSA (genTime = now) signing with ``pki.tsa``; ``tsa.serve()`` gives an HTTP URL."""
+    return TestTsa(signer=pki.tsa)
