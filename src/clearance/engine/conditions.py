@@ -296,7 +296,8 @@ class Compiler:
         if not isinstance(items, list) or not items:
             raise ConditionError(f"{where}.{kind}", "must be a non-empty list of conditions")
         children = tuple(self.compile(c, f"{where}.{kind}[{i}]") for i, c in enumerate(items))
-        return _all(children) if kind == "all" else _any(children)
+        node = _all(children) if kind == "all" else _any(children)
+        return _described(node, doc["describe"]) if "describe" in doc else node
 
     def _path(self, text: Any, where: str) -> Path:
         try:
@@ -522,6 +523,14 @@ def _any(children: tuple[Node, ...]) -> Node:
     return node
 
 
+def _described(inner: Node, describe: str) -> Node:
+    def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
+        out = inner(ctx, element, prefix)
+        return Outcome(out.state, f"{describe}: {out.reason}", out.kind, out.error)
+
+    return node
+
+
 def _worse(a: Outcome | None, b: Outcome) -> Outcome:
     if a is None:
         return b
@@ -605,10 +614,9 @@ def _each(path: Path, require: str, inner: Node, if_none: str | None, default: A
         results = []
         for i, item in enumerate(value):
             results.append((f"{path.text}[{i}]", inner(ctx, item, f"{base}/{i}")))
-        out = _quantify(results, require, if_none, f"items of {path.text}")
-        return Outcome(out.state, f"{describe}: {out.reason}", out.kind, out.error) if describe else out
+        return _quantify(results, require, if_none, f"items of {path.text}")
 
-    return node
+    return _described(node, describe) if describe else node
 
 
 def _ref(link: str, require: str, inner: Node, if_none: str | None, describe: str | None) -> Node:
@@ -626,7 +634,6 @@ def _ref(link: str, require: str, inner: Node, if_none: str | None, describe: st
                 results.append((rid, inner(ctx, MISSING, "")))
         finally:
             ctx._current = saved
-        out = _quantify(results, require, if_none, f"related {link}")
-        return Outcome(out.state, f"{describe}: {out.reason}", out.kind, out.error) if describe else out
+        return _quantify(results, require, if_none, f"related {link}")
 
-    return node
+    return _described(node, describe) if describe else node
