@@ -145,6 +145,19 @@ def test_complete_scan_exits_0_and_writes_findings_coverage_raw_and_logs(endpoin
     ]
 
 
+def test_evaluate_reproduces_the_scan_offline_byte_for_byte(endpoint: str, tmp_path: Path) -> None:
+    _bucket(endpoint, "crm-documents", cmk=True)
+    _bucket(endpoint, "crm-exports", cmk=False)
+    out = tmp_path / "scan"
+    assert run_cli(*_scan_args(endpoint, out))[0] == ExitCode.OK
+    before = {name: (out / name).read_bytes() for name in ("findings.json", "coverage.json")}
+    boto3.client("s3", region_name=REGION, endpoint_url=endpoint).delete_bucket(Bucket="crm-exports")  # cloud changed
+    code, stdout, err = run_cli("evaluate", str(out), "--check", CHECK, "--json")
+    assert code == ExitCode.OK, err
+    assert json.loads(stdout)["summary"]["verdicts"]["FAIL"] == 1
+    assert {name: (out / name).read_bytes() for name in before} == before
+
+
 def test_a_previous_scan_directory_is_replaced(endpoint: str, tmp_path: Path) -> None:
     _bucket(endpoint, "first", cmk=True)
     out = tmp_path / "scan"

@@ -2,56 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clearance.content import schema_path
+from .test_cli import run_cli, validate_output
 
 ACCOUNT = "123456789012"
 TIME_BUDGET_S = 30.0
-
-
-def validate_output(directory: Path) -> None:
-    """findings.json and coverage.json validate against the published schemas (cross-references resolved)."""
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-
-    schemas = {
-        n: json.loads(schema_path(n).read_text("utf-8")) for n in ("findings.schema.json", "coverage.schema.json")
-    }
-    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
-    for name, schema in schemas.items():
-        Draft202012Validator.check_schema(schema)
-        document = json.loads((directory / name.replace(".schema", "")).read_text("utf-8"))
-        Draft202012Validator(schema, registry=registry).validate(document)
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run the real entry point in-process (the network guard applies): (exit code, stdout, stderr)."""
-    from clearance.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    argv = sys.argv
-    sys.argv = ["clearance", *args]
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    return code, out.getvalue(), err.getvalue()
 
 
 @dataclass
@@ -217,3 +182,11 @@ def test_demo_refuses_an_out_directory_that_is_not_a_previous_scan(tmp_path: Pat
     assert "not empty and is not a previous clearance scan" in err
     assert time.perf_counter() - started < 5  # refused before seeding
     assert (tmp_path / "notes.txt").read_text("utf-8") == "mine"
+
+
+def test_demo_without_the_demo_extra_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "moto", None)  # what an installation without moto looks like to import
+    code, _, err = run_cli("demo", "--out", str(tmp_path / "out"))
+    assert code == 2
+    assert "pip install 'clearance[demo]'" in err
+    assert "Traceback" not in err

@@ -219,6 +219,44 @@ def permissions(provider: str) -> None:
     click.echo(json.dumps(iam_policy(get_provider(provider).operations()), indent=2))
 
 
+@cli.group()
+def keys() -> None:
+    """Signing keys for evidence packages."""
+
+
+@keys.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--algorithm",
+    type=click.Choice(["ecdsa-p256", "rsa-pss-3072", "ed25519"]),
+    default="ecdsa-p256",
+    show_default=True,
+)
+@click.option("--encrypt", is_flag=True, help="Encrypt key.pem (password: env CLEARANCE_KEY_PASSWORD, else a prompt).")
+def keys_init(directory: Path, algorithm: str, encrypt: bool) -> None:
+    """Create a throwaway development PKI: root CA, issuing CA, signing key, chain and CRLs (not for filing)."""
+    import os
+
+    from .evidence.devpki import init_dev_keys
+
+    password: bytes | None = None
+    if encrypt:
+        text = os.environ.get("CLEARANCE_KEY_PASSWORD")
+        if text is None:
+            if not sys.stdin.isatty():
+                raise UsageError("--encrypt: set CLEARANCE_KEY_PASSWORD (no terminal to prompt on)")
+            text = click.prompt("Key password", hide_input=True, confirmation_prompt=True)
+        if not text:
+            raise UsageError("--encrypt: the password is empty")
+        password = text.encode()
+    made = init_dev_keys(directory, algorithm=algorithm, password=password)
+    click.echo(f"signing key:  {made.key}{' (encrypted)' if password else ''}")
+    click.echo(f"chain:        {made.chain}")
+    click.echo(f"trust anchor: {made.root}")
+    click.echo(f"CRLs:         {', '.join(str(p) for p in made.crls)}")
+    click.echo(f"signer spec:  {made.signer_spec}")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

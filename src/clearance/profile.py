@@ -181,21 +181,29 @@ def load_profile(ref: str | Path | None = None) -> Profile:
     for layer in reversed(chain):
         merged = _merge(merged, layer)
     merged.pop("extends", None)
+    return profile_from_document(merged, display)
+
+
+def profile_from_document(document: dict[str, Any], source: str) -> Profile:
+    """A Profile from a resolved document (after ``extends``): what ``load_profile`` builds, and what a scan
+    records as ``profile.json`` (an evidence package re-evaluates its findings with exactly that document)."""
+    if not isinstance(document, dict) or not isinstance(document.get("profile"), str):
+        raise InputFileError(source, "not a resolved profile (no 'profile' id)")
     for key in ("data_classes",):
-        if key not in merged:
-            raise InputFileError(display, f"profile (with what it extends) defines no {key!r}")
-    for name, spec in merged.get("parameters", {}).items():
+        if key not in document:
+            raise InputFileError(source, f"profile (with what it extends) defines no {key!r}")
+    for name, spec in document.get("parameters", {}).items():
         if "value" not in spec:
-            raise InputFileError(display, f"parameter {name!r} has no 'value' after merging", field=name)
+            raise InputFileError(source, f"parameter {name!r} has no 'value' after merging", field=name)
     return Profile(
-        id=merged["profile"],
-        version=str(merged.get("version", "")),
-        description=merged.get("description", ""),
-        parameters=merged.get("parameters", {}),
-        data_classes=merged["data_classes"],
-        workload=merged.get("workload") or {},
-        source=display,
-        document=merged,
+        id=document["profile"],
+        version=str(document.get("version", "")),
+        description=document.get("description", ""),
+        parameters=document.get("parameters", {}),
+        data_classes=document["data_classes"],
+        workload=document.get("workload") or {},
+        source=source,
+        document=document,
     )
 
 

@@ -73,11 +73,24 @@ def intercept(service_prefix: str, operation: str, responder: Responder) -> Iter
         status, body, headers = answer
         return AWSResponse(request.url, status, headers, _Raw(body))
 
+    # botocore runs every before-send handler; moto's would still dispatch (and raise
+    # NotImplementedError for operations it lacks), so it skips the requests answered here.
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    moto_call = BotocoreStubber.__call__
+
+    def moto_unless_answered(stubber: Any, event_name: str, request: Any, **kwargs: Any) -> Any:
+        if any(r is request for r in seen):
+            return None
+        return moto_call(stubber, event_name, request, **kwargs)
+
     entry = (event, handler)
     BUILTIN_HANDLERS.insert(0, entry)
+    BotocoreStubber.__call__ = moto_unless_answered  # type: ignore[method-assign,assignment]
     try:
         yield seen
     finally:
+        BotocoreStubber.__call__ = moto_call  # type: ignore[method-assign]
         BUILTIN_HANDLERS.remove(entry)
 
 

@@ -181,3 +181,12 @@ def test_data_class_condition() -> None:
 def test_malformed_conditions_fail_at_load_time(condition: dict, message: str) -> None:
     with pytest.raises(ConditionError, match=message):
         evaluate(condition, record())
+
+
+def test_absent_tag_is_missing_not_a_value() -> None:
+    rec = record(tags={"env": "prod"})
+    assert evaluate({"path": "@tags.tier", "exists": False}, rec)[0].state is State.TRUE
+    out, ctx = evaluate({"path": "@tags.tier", "eq": "db"}, rec)
+    assert out.state is State.UNKNOWN and out.kind is UnknownKind.MISSING
+    assert ctx.observations[0].value is None
+    assert evaluate({"path": "@tags.tier", "eq": "db", "default": "app"}, rec)[0].state is State.FALSE

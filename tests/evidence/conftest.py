@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from .pki import Pki, build_pki
@@ -18,3 +20,10 @@ def pki() -> Pki:
 def tsa(pki: Pki) -> TestTsa:
     """A fresh TSA (genTime = now) signing with ``pki.tsa``; ``tsa.serve()`` gives an HTTP URL."""
     return TestTsa(signer=pki.tsa)
+
+
+@pytest.fixture
+def tsa_url(tsa: TestTsa) -> Iterator[str]:
+    """``http://127.0.0.1:PORT/tsa`` served by ``tsa`` for the duration of the test (for ``--tsa URL``)."""
+    with tsa.serve() as url:
+        yield url

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes, PrivateKeyTypes
@@ -36,10 +37,6 @@ class Issued:
 
     cert: x509.Certificate
     key: PrivateKeyTypes
-
-    @property
-    def name(self) -> str:
-        return self.cert.subject.rfc4514_string()
 
     def key_pem(self, password: bytes | None = None) -> bytes:
         enc: serialization.KeySerializationEncryption = (
@@ -90,6 +87,7 @@ def issue(
     not_before: dt.datetime | None = None,
     not_after: dt.datetime | None = None,
     ca: bool = False,
+    path_length: int | None = None,
     ekus: Iterable[x509.ObjectIdentifier] = (),
     eku_critical: bool = False,
     san: bool = True,
@@ -97,10 +95,12 @@ def issue(
     policies_critical: bool = False,
     crl_url: str | None = None,
     org: str = "Example Bank Co., Ltd.",
+    digest: hashes.HashAlgorithm | None = None,
+    extra: Iterable[x509.ExtensionType] = (),
 ) -> Issued:
-    """One certificate. ``issuer=None`` makes a self-signed root."""
+    """One certificate. ``issuer=None`` makes a self-signed root; ``extra`` adds critical extensions."""
     subject = _name(common_name, org)
-    sign_key: CertificateIssuerPrivateKeyTypes = (issuer.key if issuer else key)  # type: ignore[assignment]
+    sign_key: CertificateIssuerPrivateKeyTypes = issuer.key if issuer else key  # type: ignore[assignment]
     public = key.public_key()
     builder = (
         x509.CertificateBuilder()
@@ -108,9 +108,9 @@ def issue(
         .issuer_name(issuer.cert.subject if issuer else subject)
         .public_key(public)  # type: ignore[arg-type]
         .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before or NOW - YEAR)
-        .not_valid_after(not_after or NOW + 5 * YEAR)
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .not_valid_before(not_before or NOW - (10 if ca else 1) * YEAR)
+        .not_valid_after(not_after or NOW + (20 if ca else 5) * YEAR)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=path_length), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)  # type: ignore[arg-type]
     )
     if issuer:
@@ -118,19 +118,15 @@ def issue(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.cert.public_key()),  # type: ignore[arg-type]
             critical=False,
         )
-    if ca:
-        usage = {"key_cert_sign": True, "crl_sign": True}
-    else:
-        usage = {"digital_signature": True, "content_commitment": True}
     builder = builder.add_extension(
         x509.KeyUsage(
-            digital_signature=usage.get("digital_signature", False),
-            content_commitment=usage.get("content_commitment", False),
+            digital_signature=not ca,
+            content_commitment=not ca,
             key_encipherment=False,
             data_encipherment=False,
             key_agreement=False,
-            key_cert_sign=usage.get("key_cert_sign", False),
-            crl_sign=usage.get("crl_sign", False),
+            key_cert_sign=ca,
+            crl_sign=ca,
             encipher_only=False,
             decipher_only=False,
         ),
@@ -157,7 +153,9 @@ def issue(
             ),
             critical=False,
         )
-    cert = builder.sign(sign_key, _hash_for(sign_key))
+    for extension in extra:
+        builder = builder.add_extension(extension, critical=True)
+    cert = builder.sign(sign_key, digest or _hash_for(sign_key))
     return Issued(cert, key)
 
 
@@ -215,12 +213,13 @@ class Pki:
 
     def chain(self, leaf: Issued) -> list[x509.Certificate]:
         """Leaf + its intermediate (never the root), as a signer hands it over."""
-        intermediate = {
-            self.ica.cert.subject: self.ica,
-            self.evil_ica.cert.subject: self.evil_ica,
-            self.kr_ica.cert.subject: self.kr_ica,
-        }.get(leaf.cert.issuer)
-        return [leaf.cert, intermediate.cert] if intermediate else [leaf.cert]
+        for ca in (self.ica, self.evil_ica, self.kr_ica):
+            try:
+                leaf.cert.verify_directly_issued_by(ca.cert)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return [leaf.cert, ca.cert]
+        return [leaf.cert]
 
     def write(self, directory: Path, leaf: Issued, *, password: bytes | None = None) -> tuple[Path, Path]:
         """Write ``key.pem`` and ``chain.pem`` for ``leaf``; returns their paths."""
@@ -232,11 +231,13 @@ class Pki:
 
     def fetch(self, url: str) -> bytes:
         """A ``fetch`` for :func:`clearance.evidence.revocation.collect_crls` serving :attr:`crls`."""
+        if url not in self.crls:
+            raise FileNotFoundError(f"no CRL published at {url}")
         return self.crls[url]
 
 
 def build_pki() -> Pki:
-    root = issue("Example Bank Evidence Root CA", new_key("p256"), None, ca=True, not_after=NOW + 20 * YEAR)
+    root = issue("Example Bank Evidence Root CA", new_key("p256"), None, ca=True)
     root_crl_url = f"{CRL_BASE}/root.crl"
     ica_crl_url = f"{CRL_BASE}/issuing-ca.crl"
     ica = issue("Example Bank Evidence Issuing CA", new_key("p256"), root, ca=True, crl_url=root_crl_url)
@@ -246,8 +247,8 @@ def build_pki() -> Pki:
 
     leaf_revoked = leaf("revoked signer", "p256")
     revoked_at = NOW - dt.timedelta(days=30)
-    evil_root = issue("Example Bank Evidence Root CA", new_key("p256"), None, ca=True, org="Evil Corp")
-    evil_ica = issue("Example Bank Evidence Issuing CA", new_key("p256"), evil_root, ca=True, org="Evil Corp")
+    evil_root = issue("Example Bank Evidence Root CA", new_key("p256"), None, ca=True)  # a look-alike
+    evil_ica = issue("Example Bank Evidence Issuing CA", new_key("p256"), evil_root, ca=True)
     tsa_root = issue("Test TSA Root", new_key("p256"), None, ca=True, org="Test Time Authority")
     kr_root = issue("KISA RootCA 4", new_key("rsa2048"), None, ca=True, org="KISA")
     kr_ica = issue("yessignCA Class 3", new_key("rsa2048"), kr_root, ca=True, org="yessign")
@@ -274,8 +275,9 @@ def build_pki() -> Pki:
             ekus=[ExtendedKeyUsageOID.TIME_STAMPING],
             eku_critical=True,
             san=False,
+            org="Test Time Authority",
         ),
-        tsa_no_eku=issue("Test TSA without EKU", new_key("p256"), tsa_root, san=False),
+        tsa_no_eku=issue("Test TSA without EKU", new_key("p256"), tsa_root, san=False, org="Test Time Authority"),
         kr_root=kr_root,
         kr_ica=kr_ica,
         kr_leaf=issue(

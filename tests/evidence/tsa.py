@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from .pki import NOW, Issued
+from .pki import Issued
 
 TSA_POLICY = "1.3.6.1.4.1.57264.99.2"
 TSQ_CONTENT_TYPE = "application/timestamp-query"
@@ -83,9 +83,7 @@ class TestTsa:
                 "accuracy": {"seconds": 1},
                 "ordering": False,
                 "nonce": nonce,
-                "tsa": asn1_x509.GeneralName(
-                    name="directory_name", value=_asn1_cert(self.signer.cert).subject
-                ),
+                "tsa": asn1_x509.GeneralName(name="directory_name", value=_asn1_cert(self.signer.cert).subject),
             }
         )
         tst_der = tst_info.dump()
@@ -174,7 +172,7 @@ class TestTsa:
 def serve_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """Run ``handler`` on 127.0.0.1 with an OS-chosen port in a daemon thread; yields ``http://127.0.0.1:PORT``."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -182,8 +180,3 @@ def serve_http(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-def fixed_time_tsa(signer: Issued, chain: list[x509.Certificate] | None = None) -> TestTsa:
-    """A TSA whose genTime is the PKI's reference time (for golden, reproducible tokens)."""
-    return TestTsa(signer=signer, extra_certs=chain or [], gen_time=NOW)

@@ -8,7 +8,7 @@ roles, CloudTrail, log groups and Bedrock invocation logging. Workload resources
 security groups, the trail) carry none, so a ``workload=crm`` scan must pull them in.
 
 Everything is configured the compliant way except a handful of deliberate gaps, listed in
-:data:`GAPS` (the README and the tests refer to them). Seeding is deterministic: the same
+:data:`GAPS` with the finding that reports each. Seeding is deterministic: the same
 calls in the same order, and moto's identifier generator is seeded by the caller.
 """
 
@@ -29,6 +29,10 @@ ZONES = ("ap-northeast-2a", "ap-northeast-2c")
 VPC_CIDR = "10.20.0.0/16"
 ACCESS_LOGS = "crm-s3-access-logs"
 """The bucket receiving S3 server access logs of every bucket in Seoul."""
+TRAIL = "org-audit-trail"
+TRAIL_BUCKET = "audit-cloudtrail-logs"
+TRAIL_LOG_GROUP = "/aws/cloudtrail/org-audit-trail"
+BEDROCK_LOG_GROUP = "/aws/bedrock/model-invocations"
 
 WORKLOAD = {"workload": "crm"}
 CREDIT = {**WORKLOAD, "data-class": "personal-credit,unique-id", "pi-subjects": "1200000"}
@@ -36,17 +40,30 @@ CREDIT = {**WORKLOAD, "data-class": "personal-credit,unique-id", "pi-subjects": 
 PSEUDONYMIZED = {**WORKLOAD, "data-class": "pseudonymized", "pi-subjects": "1200000"}
 """What the gen-AI assistant may see under the FSC sandbox: pseudonymized credit data."""
 
-GAPS = {
-    "ssh-open-to-internet": "security group crm-admin-sg allows tcp/22 from 0.0.0.0/0",
-    "aws-managed-key": "bucket crm-exports is encrypted with the AWS-managed key alias/aws/s3",
-    "short-log-retention": "log group /crm/app keeps records 90 days (730 needed for unique-id data)",
-    "key-rotation-off": "KMS key alias/crm-logs has automatic rotation disabled",
-    "trail-validation-off": "trail org-audit-trail has log file validation disabled",
-    "genai-prompts-not-logged": "Bedrock invocation logging does not deliver prompt/response text",
-    "rds-tls-not-forced": "RDS crm-db uses a parameter group with rds.force_ssl=0",
-    "residency": "bucket crm-analytics-us holds personal-credit data in us-east-1",
-}
-"""The deliberate gaps, by short name: what a reader of the demo output should find."""
+
+@dataclass(frozen=True)
+class Gap:
+    """A deliberate gap in the demo workload and the finding that must report it."""
+
+    check: str
+    resource: str
+    what: str
+
+
+GAPS = (
+    Gap(
+        "aws-ec2-sg-no-internet-admin-ports",
+        "crm-admin-sg",
+        "SSH (22) open to 0.0.0.0/0 on the bastion's security group",
+    ),
+    Gap("aws-s3-bucket-cmk-encryption", "crm-exports", "export bucket encrypted with the AWS-managed key aws/s3"),
+    Gap("aws-s3-bucket-data-residency", "crm-analytics-us", "personal-credit data in a bucket in us-east-1"),
+    Gap("aws-kms-key-rotation-enabled", "alias/crm-logs", "automatic rotation off on the logs key"),
+    Gap("aws-logs-log-group-retention", "/crm/app", "unique-ID access records kept 90 days (731 required)"),
+    Gap("aws-cloudtrail-log-file-validation", TRAIL, "trail without log file validation"),
+    Gap("aws-bedrock-invocation-logging", HOME, "Bedrock invocation logs without prompt and response text"),
+)
+"""What the demo's scan must find; the README's table lists the same."""
 
 _ASSUME = {
     "ec2": "ec2.amazonaws.com",
@@ -172,6 +189,7 @@ def seed_iam(w: World) -> None:
         w.roles[name] = role["Role"]["Arn"]
     iam.create_instance_profile(InstanceProfileName="crm-app-profile")
     iam.add_role_to_instance_profile(InstanceProfileName="crm-app-profile", RoleName="crm-app-role")
+    _root_mfa(w)
     iam.update_account_password_policy(
         MinimumPasswordLength=14,
         RequireSymbols=True,
@@ -184,13 +202,21 @@ def seed_iam(w: World) -> None:
     )
 
 
+def _root_mfa(w: World) -> None:
+    """The root user has MFA. No AWS API can enable it (it is done at sign-in with the device), and
+    moto hard-codes ``AccountMFAEnabled: 0``, so this one fact is set on the emulator's state directly."""
+    from moto.iam.models import iam_backends
+
+    iam_backends[w.account]["aws"].account_summary._account_mfa_enabled = 1
+
+
 def seed_kms(w: World) -> None:
     """Customer-managed keys (untagged: shared dependencies); crm-logs has rotation off (a gap)."""
     for alias, region, rotate in (
         ("crm-data", HOME, True),
         ("crm-logs", HOME, False),
         ("crm-genai", HOME, True),
-        ("crm-analytics-us", ABROAD, True),
+        ("crm-us-east-1", ABROAD, True),
     ):
         kms = w.client("kms", region)
         key = kms.create_key(Description=f"{alias} customer-managed key", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
@@ -209,12 +235,16 @@ def _bucket(
     key: str | None,
     logs_to: str | None = ACCESS_LOGS,
     grants: tuple[str, ...] = (),
+    locked_days: int = 0,
 ) -> None:
-    """A bucket configured the compliant way; ``key=None`` means SSE-S3, ``logs_to=None`` no access logs."""
+    """A bucket configured the compliant way; ``key=None`` means SSE-S3, ``logs_to=None`` no access logs,
+    ``grants`` are services allowed to deliver logs into it, ``locked_days`` a COMPLIANCE-mode object lock."""
     s3 = w.client("s3", region)
     params: dict[str, Any] = {"Bucket": name}
     if region != "us-east-1":
         params["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    if locked_days:
+        params["ObjectLockEnabledForBucket"] = True
     s3.create_bucket(**params)
     if tags:
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _tags(tags)})
@@ -240,6 +270,14 @@ def _bucket(
     s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     policy = _bucket_policy(name, *(_log_delivery(name, service, w.account) for service in grants))
     s3.put_bucket_policy(Bucket=name, Policy=policy)
+    if locked_days:
+        s3.put_object_lock_configuration(
+            Bucket=name,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": locked_days}},
+            },
+        )
     if logs_to:
         s3.put_bucket_logging(
             Bucket=name,
@@ -261,38 +299,40 @@ def seed_s3(w: World) -> None:
     _bucket(
         w, "crm-genai-invocation-logs", tags=PSEUDONYMIZED, key=w.keys["crm-genai"], grants=("bedrock.amazonaws.com",)
     )
-    _bucket(w, "audit-cloudtrail-logs", tags={}, key=w.keys["crm-logs"], grants=("cloudtrail.amazonaws.com",))
+    _bucket(w, TRAIL_BUCKET, tags={}, key=w.keys["crm-logs"], grants=("cloudtrail.amazonaws.com",), locked_days=731)
     _bucket(w, "crm-lb-access-logs", tags={}, key=None, grants=("logdelivery.elasticloadbalancing.amazonaws.com",))
     _bucket(
         w,
         "crm-analytics-us",
         region=ABROAD,
         tags={**WORKLOAD, "data-class": "personal-credit", "pi-subjects": "1200000"},
-        key=w.keys["crm-analytics-us"],
+        key=w.keys["crm-us-east-1"],
         logs_to=None,
     )
 
 
 def seed_logs(w: World) -> None:
-    """Log groups encrypted with crm-logs; /crm/app keeps 90 days (a gap for unique-id data)."""
-    logs = w.client("logs")
+    """Log groups with customer-managed keys; /crm/app keeps 90 days (a gap for unique-id data)."""
     groups: tuple[tuple[str, int, str, dict[str, str]], ...] = (
         ("/crm/app", 90, "crm-logs", CREDIT),
         ("/aws/rds/instance/crm-db/postgresql", 731, "crm-logs", CREDIT),
         ("/aws/lambda/crm-export-job", 731, "crm-logs", CREDIT),
         ("/aws/lambda/crm-genai-assistant", 400, "crm-logs", WORKLOAD),
-        ("/aws/bedrock/model-invocations", 731, "crm-genai", PSEUDONYMIZED),
+        (BEDROCK_LOG_GROUP, 731, "crm-genai", PSEUDONYMIZED),
         ("/aws/vpc/crm-flow-logs", 400, "crm-logs", {}),
-        ("/aws/cloudtrail/org-audit-trail", 1096, "crm-logs", {}),
+        (TRAIL_LOG_GROUP, 1096, "crm-logs", {}),
+        (BEDROCK_LOG_GROUP, 731, "crm-us-east-1", {}),  # the baseline of a region the workload does not use
     )
     for name, days, key, tags in groups:
+        region = ABROAD if key == "crm-us-east-1" else HOME
+        logs = w.client("logs", region)
         params: dict[str, Any] = {"logGroupName": name, "kmsKeyId": w.keys[key]}
         if tags:
             params["tags"] = tags
         logs.create_log_group(**params)
         logs.put_retention_policy(logGroupName=name, retentionInDays=days)
         arn = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["arn"]
-        w.log_groups[name] = arn.removesuffix(":*")
+        w.log_groups[f"{region}|{name}"] = arn.removesuffix(":*")
 
 
 def seed_region_defaults(w: World) -> None:
@@ -350,7 +390,9 @@ def _network_acls(w: World, ec2: Any, vpc: str) -> None:
     )["NetworkAcls"][0]
     for entry in default["Entries"]:
         if entry["RuleNumber"] < 32767:
-            ec2.delete_network_acl_entry(NetworkAclId=default["NetworkAclId"], RuleNumber=entry["RuleNumber"], Egress=entry["Egress"])
+            ec2.delete_network_acl_entry(
+                NetworkAclId=default["NetworkAclId"], RuleNumber=entry["RuleNumber"], Egress=entry["Egress"]
+            )
     associations = {a["SubnetId"]: a["NetworkAclAssociationId"] for a in default["Associations"]}
     web = {"public": ((100, 443, 443, "0.0.0.0/0"), (110, 80, 80, "0.0.0.0/0"), (120, 1024, 65535, VPC_CIDR))}
     for tier in ("public", "app", "db"):
@@ -642,33 +684,88 @@ def seed_functions(w: World) -> None:
         )
 
 
-def seed_governance(w: World) -> None:
-    """CloudTrail (log file validation off: a gap), AI-services opt-out, Bedrock invocation logging."""
+def seed_trail(w: World) -> None:
+    """A multi-region trail with S3 data events, CMK-encrypted, to an object-locked bucket and to
+    CloudWatch Logs; log file validation is off (a gap)."""
     trail = w.client("cloudtrail")
     trail.create_trail(
-        Name="org-audit-trail",
-        S3BucketName="audit-cloudtrail-logs",
+        Name=TRAIL,
+        S3BucketName=TRAIL_BUCKET,
         IsMultiRegionTrail=True,
         IncludeGlobalServiceEvents=True,
         EnableLogFileValidation=False,
         KmsKeyId=w.keys["crm-logs"],
-        CloudWatchLogsLogGroupArn=w.log_groups["/aws/cloudtrail/org-audit-trail"] + ":*",
+        CloudWatchLogsLogGroupArn=w.log_groups[f"{HOME}|{TRAIL_LOG_GROUP}"] + ":*",
         CloudWatchLogsRoleArn=w.roles["audit-trail-logs-role"],
     )
     trail.put_event_selectors(
-        TrailName="org-audit-trail",
+        TrailName=TRAIL,
         EventSelectors=[
             {
                 "ReadWriteType": "All",
                 "IncludeManagementEvents": True,
-                "DataResources": [
-                    {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::crm-customer-documents/"]},
-                    {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::crm-exports/"]},
-                ],
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}],  # every bucket
             }
         ],
     )
-    trail.start_logging(Name="org-audit-trail")
+    trail.start_logging(Name=TRAIL)
+
+
+_ALARMS = {
+    "root-usage": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
+    '&& $.eventType != "AwsServiceEvent" }',
+    "cloudtrail-changes": ("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging"),
+    "iam-policy-changes": (
+        *(
+            f"{verb}{kind}Policy"
+            for kind in ("Group", "Role", "User")
+            for verb in ("Delete", "Put", "Attach", "Detach")
+        ),
+        "CreatePolicy",
+        "DeletePolicy",
+        "CreatePolicyVersion",
+        "DeletePolicyVersion",
+    ),
+    "kms-key-disable-deletion": "{ ($.eventSource = kms.amazonaws.com) && "
+    "(($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }",
+    "security-group-changes": (
+        *(f"{verb}SecurityGroup{way}" for verb in ("Authorize", "Revoke") for way in ("Ingress", "Egress")),
+        "CreateSecurityGroup",
+        "DeleteSecurityGroup",
+    ),
+}
+"""CIS-style metric filters on the trail's log group: a pattern, or event names ORed into one."""
+
+
+def seed_alarms(w: World) -> None:
+    """Metric filters and alarms on security-relevant API activity, notifying an encrypted SNS topic."""
+    topic = w.client("sns").create_topic(
+        Name="crm-security-alerts", Attributes={"KmsMasterKeyId": w.keys["crm-logs"]}, Tags=_tags(WORKLOAD)
+    )["TopicArn"]
+    logs, cloudwatch = w.client("logs"), w.client("cloudwatch")
+    for name, spec in _ALARMS.items():
+        pattern = spec if isinstance(spec, str) else "{ " + " || ".join(f"($.eventName = {e})" for e in spec) + " }"
+        logs.put_metric_filter(
+            logGroupName=TRAIL_LOG_GROUP,
+            filterName=name,
+            filterPattern=pattern,
+            metricTransformations=[{"metricName": name, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+        )
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"cis-{name}",
+            MetricName=name,
+            Namespace="CISBenchmark",
+            Statistic="Sum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            AlarmActions=[topic],
+        )
+
+
+def seed_ai_governance(w: World) -> None:
+    """An organisation-wide AI-services opt-out; Bedrock invocation logging without prompt text (a gap)."""
     org = w.client("organizations")
     org.create_organization(FeatureSet="ALL")
     root = org.list_roots()["Roots"][0]["Id"]
@@ -685,18 +782,16 @@ def seed_governance(w: World) -> None:
         Content=json.dumps(opt_out),
     )["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=policy, TargetId=root)
-    w.client("bedrock").put_model_invocation_logging_configuration(
-        loggingConfig={
-            "cloudWatchConfig": {
-                "logGroupName": "/aws/bedrock/model-invocations",
-                "roleArn": w.roles["crm-bedrock-logging-role"],
-            },
-            "s3Config": {"bucketName": "crm-genai-invocation-logs", "keyPrefix": "invocations/"},
-            "textDataDeliveryEnabled": False,  # the gap: prompts and responses are not kept
+    for region, text in ((HOME, False), (ABROAD, True)):  # the gap: Seoul keeps no prompts and responses
+        config: dict[str, Any] = {
+            "cloudWatchConfig": {"logGroupName": BEDROCK_LOG_GROUP, "roleArn": w.roles["crm-bedrock-logging-role"]},
+            "textDataDeliveryEnabled": text,
             "imageDataDeliveryEnabled": False,
             "embeddingDataDeliveryEnabled": False,
         }
-    )
+        if region == HOME:
+            config["s3Config"] = {"bucketName": "crm-genai-invocation-logs", "keyPrefix": "invocations/"}
+        w.client("bedrock", region).put_model_invocation_logging_configuration(loggingConfig=config)
 
 
 STEPS: tuple[tuple[str, Callable[[World], None]], ...] = (
@@ -711,7 +806,9 @@ STEPS: tuple[tuple[str, Callable[[World], None]], ...] = (
     ("load balancer", seed_load_balancer),
     ("data stores", seed_data_stores),
     ("functions", seed_functions),
-    ("governance", seed_governance),
+    ("trail", seed_trail),
+    ("alarms", seed_alarms),
+    ("ai governance", seed_ai_governance),
 )
 """Seeding steps in dependency order (label, function)."""
 

@@ -99,7 +99,10 @@ class EvalContext:
         """Resolve ``path``; returns (value, None) or (MISSING, an UNKNOWN outcome saying why)."""
         rec = self.current.record
         if path.meta:
-            return path.resolve(rec), None
+            value = path.resolve(rec)
+            if value is MISSING:
+                return MISSING, unknown(f"{path.text} is not set on {rec['id']}", UnknownKind.MISSING)
+            return value, None
         if element is not MISSING:
             value = path.resolve(element)
             if value is MISSING:

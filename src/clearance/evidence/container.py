@@ -37,7 +37,7 @@ class Limits:
     max_ratio: int = 250
     """Uncompressed/compressed size; JSON evidence compresses about 5-30x, zip bombs about 1000x."""
     ratio_floor: int = 64 * 1024
-    """Entries smaller than this are exempt from the ratio cap (tiny files compress oddly; the total cap bounds them)."""
+    """Entries up to this size are exempt from the ratio cap (tiny files compress oddly; the total cap bounds them)."""
 
 
 class ContainerError(ValueError):
@@ -141,8 +141,9 @@ class Container(ABC):
     def names_under(self, prefix: str) -> list[str]:
         return [n for n in self.files if n.startswith(prefix)]
 
+    @abstractmethod
     def close(self) -> None:
-        """Release the underlying file (ZIP); nothing to do for a directory."""
+        """Release the underlying file, if any."""
 
     def __enter__(self) -> Container:
         return self
@@ -260,6 +261,9 @@ class DirectoryContainer(Container):
     def open(self, name: str) -> IO[bytes]:
         fd = os.open(self.path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         return os.fdopen(fd, "rb")
+
+    def close(self) -> None:
+        """Nothing is held open between reads of a directory."""
 
 
 def open_container(path: Path, limits: Limits | None = None) -> Container:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -36,6 +37,7 @@ _LEAF_HANDLED_CRITICAL = {
     ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
 }
 _ACCEPTED_HASHES = (hashes.SHA256, hashes.SHA384, hashes.SHA512)
+_Ext = TypeVar("_Ext", bound=x509.ExtensionType)
 
 
 class VerificationFailure(ClearanceError):
@@ -78,19 +80,22 @@ class VerifiedChain:
         return self.path[-1]
 
 
-def _utc(at: dt.datetime) -> dt.datetime:
+def as_utc(at: dt.datetime) -> dt.datetime:
+    """A validation time in UTC; naive datetimes are a programming error (their zone is unknowable)."""
     if at.tzinfo is None:
         raise ValueError("validation time must be timezone-aware")
     return at.astimezone(dt.UTC)
 
 
-def _when(at: dt.datetime) -> str:
+def utc_text(at: dt.datetime) -> str:
+    """``2026-11-24T01:20:00Z``: how times appear in error messages."""
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.Extension[x509.ExtensionType] | None:
+def _extension(cert: x509.Certificate, kind: type[_Ext]) -> _Ext | None:
+    """The value of one extension, or None when the certificate does not carry it."""
     try:
-        return cert.extensions.get_extension_for_class(kind)
+        return cert.extensions.get_extension_for_class(kind).value
     except x509.ExtensionNotFound:
         return None
 
@@ -108,14 +113,14 @@ def _check_leaf(leaf: x509.Certificate, policy: ChainPolicy) -> None:
     """The regulator's requirements on the signing certificate."""
     who = f"signing certificate {describe(leaf)}"
     constraints = _extension(leaf, x509.BasicConstraints)
-    if constraints is not None and constraints.value.ca:  # type: ignore[attr-defined]
+    if constraints is not None and constraints.ca:
         raise ChainError(f"{who} is a CA certificate; evidence must be signed by an end-entity key")
     usage = _extension(leaf, x509.KeyUsage)
-    if usage is not None and not (usage.value.digital_signature or usage.value.content_commitment):  # type: ignore[attr-defined]
+    if usage is not None and not (usage.digital_signature or usage.content_commitment):
         raise ChainError(f"{who}: KeyUsage allows neither digitalSignature nor nonRepudiation")
     if policy.required_ekus:
         eku = _extension(leaf, x509.ExtendedKeyUsage)
-        have = {oid.dotted_string for oid in eku.value} if eku is not None else set()  # type: ignore[attr-defined]
+        have = {oid.dotted_string for oid in eku} if eku is not None else set()
         missing = [oid for oid in policy.required_ekus if oid not in have]
         if missing:
             raise ChainError(
@@ -123,7 +128,7 @@ def _check_leaf(leaf: x509.Certificate, policy: ChainPolicy) -> None:
             )
     if policy.required_policies:
         ext = _extension(leaf, x509.CertificatePolicies)
-        have = {info.policy_identifier.dotted_string for info in ext.value} if ext is not None else set()  # type: ignore[attr-defined]
+        have = {info.policy_identifier.dotted_string for info in ext} if ext is not None else set()
         if not have & set(policy.required_policies):
             raise ChainError(
                 f"{who} asserts none of the accepted CertificatePolicies {', '.join(policy.required_policies)} "
@@ -141,8 +146,8 @@ def _needs_own_leaf_check(leaf: x509.Certificate) -> bool:
 def _valid_at(cert: x509.Certificate, at: dt.datetime) -> None:
     if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
         raise ChainError(
-            f"certificate {describe(cert)} is not valid at {_when(at)} (valid "
-            f"{_when(cert.not_valid_before_utc)} to {_when(cert.not_valid_after_utc)})"
+            f"certificate {describe(cert)} is not valid at {utc_text(at)} (valid "
+            f"{utc_text(cert.not_valid_before_utc)} to {utc_text(cert.not_valid_after_utc)})"
         )
 
 
@@ -157,22 +162,22 @@ def _check_issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 def _check_leaf_link(leaf: x509.Certificate, issuer: x509.Certificate, at: dt.datetime) -> None:
     """RFC 5280 checks for one leaf whose issuer has been found and whose signature verified."""
     _valid_at(leaf, at)
-    unhandled = [ext.oid.dotted_string for ext in leaf.extensions if ext.critical and ext.oid not in _LEAF_HANDLED_CRITICAL]
+    unhandled = [
+        ext.oid.dotted_string for ext in leaf.extensions if ext.critical and ext.oid not in _LEAF_HANDLED_CRITICAL
+    ]
     if unhandled:
         raise ChainError(f"certificate {describe(leaf)} has unsupported critical extension(s) {', '.join(unhandled)}")
-    algorithm = leaf.signature_hash_algorithm
     issuer_key = issuer.public_key()
-    if isinstance(issuer_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
-        pass
-    elif not isinstance(algorithm, _ACCEPTED_HASHES):
+    prehashed = not isinstance(issuer_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey)
+    if prehashed and not isinstance(leaf.signature_hash_algorithm, _ACCEPTED_HASHES):
         raise ChainError(f"certificate {describe(leaf)} is signed with a weak or unknown digest")
     if isinstance(issuer_key, rsa.RSAPublicKey) and issuer_key.key_size < MIN_RSA_BITS:
         raise ChainError(f"issuer {describe(issuer)} has a {issuer_key.key_size}-bit RSA key")
     constraints = _extension(issuer, x509.BasicConstraints)
-    if constraints is None or not constraints.value.ca:  # type: ignore[attr-defined]
+    if constraints is None or not constraints.ca:
         raise ChainError(f"issuer {describe(issuer)} of {describe(leaf)} is not a CA certificate")
     usage = _extension(issuer, x509.KeyUsage)
-    if usage is not None and not usage.value.key_cert_sign:  # type: ignore[attr-defined]
+    if usage is not None and not usage.key_cert_sign:
         raise ChainError(f"issuer {describe(issuer)} may not sign certificates (KeyUsage lacks keyCertSign)")
 
 
@@ -180,20 +185,23 @@ def _check_path_lengths(path: Sequence[x509.Certificate]) -> None:
     """pathLenConstraint over the whole path (cryptography saw it one certificate short)."""
     for index, cert in enumerate(path[1:], start=1):
         constraints = _extension(cert, x509.BasicConstraints)
-        limit = constraints.value.path_length if constraints is not None else None  # type: ignore[attr-defined]
+        limit = constraints.path_length if constraints is not None else None
         below = index - 1  # intermediate CAs between this one and the leaf
         if limit is not None and below > limit:
             raise ChainError(f"CA {describe(cert)} allows {limit} intermediate CA(s) below it, the path has {below}")
 
 
-def _diagnose(chain: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]) -> str:
-    """Turn cryptography's 'candidates exhausted' into which link is missing and why."""
+def _diagnose(chain: Sequence[x509.Certificate], anchors: Sequence[x509.Certificate]) -> str | None:
+    """Which link of the chain is missing or forged, when cryptography only says 'candidates exhausted'.
+
+    None when the names and signatures do reach an anchor (the failure is elsewhere; cryptography's text says where).
+    """
     current = chain[0]
     pool = list(chain[1:])
     for _ in range(MAX_CHAIN_DEPTH):
         same_name = [a for a in anchors if a.subject == current.issuer]
         if any(_check_issued_by(current, a) for a in same_name):
-            return f"the path from {describe(chain[0])} reaches a trust anchor but is not acceptable"
+            return None
         if same_name:
             return (
                 f"{describe(current)} names trust anchor '{current.issuer.rfc4514_string()}' as issuer but its "
@@ -230,9 +238,9 @@ def _cryptography_verify(
         return list(verifier.verify(target, intermediates).chain)
     except VerificationError as exc:
         detail = str(exc)
-        if "candidates exhausted" in detail and "no interior errors" in detail:
-            detail = _diagnose(full_chain, anchors)
-        raise ChainError(f"certificate path invalid at {_when(at)}: {detail}") from None
+        if "candidates exhausted" in detail:
+            detail = _diagnose(full_chain, anchors) or detail
+        raise ChainError(f"certificate path invalid at {utc_text(at)}: {detail}") from None
 
 
 def verify_chain(
@@ -247,7 +255,7 @@ def verify_chain(
         raise ChainError("empty certificate chain")
     if not anchors:
         raise ChainError("no trust anchors configured")
-    at = _utc(at)
+    at = as_utc(at)
     leaf, intermediates = chain[0], list(chain[1:])
     if not _needs_own_leaf_check(leaf):
         path = _cryptography_verify(leaf, intermediates, anchors, at, _ee_policy(), chain)
@@ -277,4 +285,5 @@ def _verify_above_leaf(
             upper = _cryptography_verify(issuer, others, anchors, at, ExtensionPolicy.permit_all(), chain)
             _check_path_lengths([leaf, *upper])
             return upper
-    raise ChainError(f"certificate path invalid at {_when(at)}: {_diagnose(chain, anchors)}")
+    detail = _diagnose(chain, anchors) or f"the issuer of {describe(leaf)} is neither in the chain nor an anchor"
+    raise ChainError(f"certificate path invalid at {utc_text(at)}: {detail}")

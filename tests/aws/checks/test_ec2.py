@@ -7,7 +7,8 @@ from typing import Any
 import boto3
 
 from ..conftest import REGION
-from ..fakes import intercept
+from ..fakes import deny
+from .ec2_answers import answer_ebs_default_key
 from .kms_answers import answer_for_keys, aws_managed
 
 ADMIN = "aws-ec2-sg-no-internet-admin-ports"
@@ -144,45 +145,43 @@ def test_public_ip_in_internal_tier_fails_public_tier_not_applicable_untagged_ne
 # -- ENC-01 EBS -----------------------------------------------------------------------------------------
 
 
-def test_ebs_encryption_by_default_per_region(aws: Any, scan: Any) -> None:
-    boto3.client("ec2", region_name=REGION).enable_ebs_encryption_by_default()
-    result = scan(checks=[EBS_DEFAULT], services=("ec2",), regions=(REGION, "us-east-1"))
-    assert result.verdicts(EBS_DEFAULT) == {REGION: "PASS", "us-east-1": "FAIL"}
-
-
-def _default_key_answer(key_id: str) -> Any:
-    body = (
-        '<GetEbsDefaultKmsKeyIdResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
-        f"<requestId>fake</requestId><kmsKeyId>{key_id}</kmsKeyId></GetEbsDefaultKmsKeyIdResponse>"
-    ).encode()
-    return intercept("ec2", "GetEbsDefaultKmsKeyId", lambda _req: (200, body, {"content-type": "text/xml"}))
-
-
-def test_default_ebs_key_customer_managed_passes_aws_alias_fails(aws: Any, scan: Any) -> None:
-    key = boto3.client("kms").create_key()["KeyMetadata"]
-    with _default_key_answer(key["Arn"]):
-        good = scan(checks=[EBS_KEY], services=("ec2", "kms"))
-    assert good.verdicts(EBS_KEY) == {REGION: "PASS"}
-    with _default_key_answer("alias/aws/ebs"):
-        bad = scan(checks=[EBS_KEY], services=("ec2", "kms"))
-    assert bad.verdicts(EBS_KEY) == {REGION: "FAIL"}
-    assert "alias/aws/ebs" in bad.finding(EBS_KEY, REGION)["reason"]
-
-
-def test_default_ebs_key_unanswered_is_error_not_pass(aws: Any, scan: Any) -> None:
-    # moto does not implement GetEbsDefaultKmsKeyId: the failure is recorded, the check cannot pass.
-    result = scan(checks=[EBS_KEY], services=("ec2",))
-    finding = result.finding(EBS_KEY, REGION)
-    assert finding["verdict"] == "ERROR"
-    assert finding["error"]["permission"] == "ec2:GetEbsDefaultKmsKeyId"
-
-
 def volume(name: str, **params: Any) -> dict[str, Any]:
     return dict(
         boto3.client("ec2").create_volume(
             AvailabilityZone=f"{REGION}a", Size=1, TagSpecifications=name_tag("volume", name), **params
         )
     )
+
+
+def test_ebs_encryption_by_default_per_region(aws: Any, scan: Any) -> None:
+    boto3.client("ec2", region_name=REGION).enable_ebs_encryption_by_default()
+    result = scan(checks=[EBS_DEFAULT], services=("ec2",), regions=(REGION, "us-east-1"))
+    assert result.verdicts(EBS_DEFAULT) == {REGION: "PASS", "us-east-1": "FAIL"}
+
+
+def test_default_ebs_key_customer_managed_passes_aws_alias_fails(aws: Any, scan: Any, monkeypatch: Any) -> None:
+    answer_ebs_default_key(monkeypatch)
+    bad = scan(checks=[EBS_KEY], services=("ec2", "kms"))
+    assert bad.verdicts(EBS_KEY) == {REGION: "FAIL"}
+    assert "alias/aws/ebs" in bad.finding(EBS_KEY, REGION)["reason"]
+    key = boto3.client("kms").create_key()["KeyMetadata"]
+    boto3.client("ec2").modify_ebs_default_kms_key_id(KmsKeyId=key["KeyId"])
+    good = scan(checks=[EBS_KEY], services=("ec2", "kms"))
+    assert good.verdicts(EBS_KEY) == {REGION: "PASS"}
+
+
+def test_denied_default_key_or_uncollected_volume_key_is_error_not_pass(aws: Any, scan: Any, monkeypatch: Any) -> None:
+    answer_ebs_default_key(monkeypatch)
+    cmk = boto3.client("kms").create_key()["KeyMetadata"]
+    volume("cmk", Encrypted=True, KmsKeyId=cmk["Arn"])
+    with deny("ec2", "GetEbsDefaultKmsKeyId"):
+        result = scan(checks=[EBS_KEY, EBS_DEFAULT, VOLUME], services=("ec2",))  # KMS not collected
+    finding = result.finding(EBS_KEY, REGION)
+    assert finding["verdict"] == "ERROR"
+    assert finding["error"]["permission"] == "ec2:GetEbsDefaultKmsKeyId" and finding["error"]["denied"]
+    assert result.verdicts(EBS_DEFAULT) == {REGION: "FAIL"}  # the other setting was still read
+    key_missing = result.finding(VOLUME, "cmk")
+    assert key_missing["verdict"] == "ERROR" and "not in the inventory" in key_missing["reason"]
 
 
 def test_volume_with_customer_key_passes_unencrypted_or_aws_managed_fails(aws: Any, scan: Any) -> None:
@@ -196,11 +195,3 @@ def test_volume_with_customer_key_passes_unencrypted_or_aws_managed_fails(aws: A
         result = scan(checks=[VOLUME], services=("ec2", "kms"))
     assert result.verdicts(VOLUME) == {"cmk": "PASS", "plain": "FAIL", "aws-managed": "FAIL"}
     assert "AWS" in result.finding(VOLUME, "aws-managed")["reason"]
-
-
-def test_volume_key_not_collected_is_error(aws: Any, scan: Any) -> None:
-    cmk = boto3.client("kms").create_key()["KeyMetadata"]
-    volume("cmk", Encrypted=True, KmsKeyId=cmk["Arn"])
-    result = scan(checks=[VOLUME], services=("ec2",))
-    finding = result.finding(VOLUME, "cmk")
-    assert finding["verdict"] == "ERROR" and "not in the inventory" in finding["reason"]

@@ -13,7 +13,7 @@ from importlib import import_module
 from ..conditions import PredicateFn, PredicateSpec
 
 _REGISTRY: dict[str, PredicateSpec] = {}
-_MODULES = ("network", "policy", "aws")
+_MODULES = ("network", "policy", "aws", "aws_monitoring", "params")
 _loaded = False
 
 

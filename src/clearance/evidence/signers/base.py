@@ -43,21 +43,25 @@ class SignerSpec:
         if missing:
             raise SignerError(f"signer '{self.kind}:': missing required parameter(s) {', '.join(missing)}")
 
+    def chain(self) -> list[x509.Certificate]:
+        """The certificate chain named by ``?chain=``."""
+        return load_chain(Path(self.params["chain"]))
+
 
 def parse_spec(spec: str) -> SignerSpec:
+    """Split ``KIND:LOCATION?name=value&...``; values may be %-encoded (``%26`` for '&' in a path)."""
     kind, sep, rest = spec.partition(":")
     location, _, query = rest.partition("?")
     if not sep or not kind or not location:
         raise SignerError(f"signer spec {spec!r}: expected KIND:LOCATION?chain=CHAIN.pem (e.g. file:key.pem?chain=...)")
     params: dict[str, str] = {}
-    try:
-        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
-    except ValueError as exc:
-        raise SignerError(f"signer spec {spec!r}: malformed parameters: {exc}") from exc
-    for key, value in pairs:
+    for pair in query.split("&") if query else ():
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise SignerError(f"signer spec {spec!r}: malformed parameter {pair!r} (expected NAME=VALUE)")
         if key in params:
             raise SignerError(f"signer spec {spec!r}: parameter '{key}' given twice")
-        params[key] = value
+        params[key] = urllib.parse.unquote(value)  # not unquote_plus: '+' is common in file paths
     return SignerSpec(kind, location, params)
 
 
@@ -97,12 +101,12 @@ def check_leaf_matches(chain: list[x509.Certificate], public_key: PublicKeyTypes
         raise SignerError(f"{key_name} is not the key of the leaf certificate {describe(chain[0])}")
 
 
-def secret_from_env(variable: str, purpose: str) -> bytes:
+def secret_from_env(variable: str, purpose: str) -> str:
     """A secret named by the user: only ever read from the environment, never from an argument."""
     value = os.environ.get(variable)
     if value is None:
         raise SignerError(f"environment variable {variable} (the {purpose}) is not set")
-    return value.encode()
+    return value
 
 
 def der_from_raw_ecdsa(raw: bytes) -> bytes:
@@ -114,13 +118,18 @@ def der_from_raw_ecdsa(raw: bytes) -> bytes:
 
 
 class DigestSigner(ABC):
-    """A signer whose private key is elsewhere and signs a digest; subclasses implement :meth:`_sign_digest`."""
+    """A signer whose private key is elsewhere and signs a digest; subclasses implement :meth:`_sign_digest`.
 
-    def __init__(self, chain: list[x509.Certificate], name: str):
+    ``sdk_errors`` are the client library's exception types, reported as :class:`SignerError` naming the key; they
+    are passed in because the SDK is imported only where the production client is built.
+    """
+
+    def __init__(self, chain: list[x509.Certificate], name: str, sdk_errors: tuple[type[Exception], ...] = ()):
         if not chain:
             raise SignerError(f"{name}: empty certificate chain")
         self._chain = list(chain)
         self._name = name
+        self._sdk_errors = sdk_errors
         self._scheme = scheme_for(chain[0].public_key())
         if self._scheme == ED25519:
             raise SignerError(f"{name}: Ed25519 is supported for file keys only (KMS/HSM sign digests, not messages)")
@@ -137,7 +146,10 @@ class DigestSigner(ABC):
 
     def sign(self, data: bytes) -> bytes:
         digest = hashlib.new(hash_for(self._scheme).name, data).digest()
-        signature = self._sign_digest(digest)
+        try:
+            signature = self._sign_digest(digest)
+        except self._sdk_errors as exc:
+            raise SignerError(f"{self._name}: signing failed: {exc}") from exc
         try:
             verify_signature(self.public_key(), signature, data)
         except InvalidSignature:

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from ...errors import InputFileError
-from .base import SignerSpec, check_leaf_matches, load_chain, secret_from_env
+from .base import SignerSpec, check_leaf_matches, secret_from_env
 from .interface import ED25519, KeyPasswordError, SignerError, hash_for, pss_padding, scheme_for
 
 PASSWORD_ENV = "CLEARANCE_KEY_PASSWORD"
@@ -55,17 +55,19 @@ class FileSigner:
         if isinstance(key, rsa.RSAPrivateKey):
             return key.sign(data, pss_padding(), hash_for(self._scheme))
         assert self._scheme == ED25519
-        return key.sign(data)  # type: ignore[union-attr]
+        return key.sign(data)
 
 
 def _password(path: Path, password_env: str | None) -> bytes:
     if password_env:
-        return secret_from_env(password_env, f"password of {path}")
+        return secret_from_env(password_env, f"password of {path}").encode()
     if PASSWORD_ENV in os.environ:
         return os.environ[PASSWORD_ENV].encode()
     if sys.stdin.isatty():
         return getpass.getpass(f"Password for {path}: ").encode()
-    raise KeyPasswordError(f"{path}: the key is encrypted; set {PASSWORD_ENV} or name a variable with ?password-env=VAR")
+    raise KeyPasswordError(
+        f"{path}: the key is encrypted; set {PASSWORD_ENV} or name a variable with ?password-env=VAR"
+    )
 
 
 def load_private_key(path: Path, password_env: str | None = None) -> PrivateKeyTypes:
@@ -90,5 +92,4 @@ def from_spec(spec: SignerSpec) -> FileSigner:
     spec.check_params(("chain", "password-env"))
     path = Path(spec.location)
     key = load_private_key(path, spec.params.get("password-env"))
-    return FileSigner(key, load_chain(Path(spec.params["chain"])), name=f"private key {path}")
-
+    return FileSigner(key, spec.chain(), name=f"private key {path}")

@@ -17,8 +17,8 @@ KMS_KEY_TYPE = "aws.kms.key"
 ACCOUNT_RELATIONS: dict[str, dict[str, str]] = {
     "aws.account": {
         "trails": "aws.cloudtrail.trail",
+        "cloudtrail_regions": "aws.cloudtrail.region-settings",
         "region_settings": "aws.ec2.region-settings",
-        "alarms": "aws.cloudwatch.alarm",
     },
 }
 

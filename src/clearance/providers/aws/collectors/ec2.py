@@ -80,6 +80,7 @@ LISTINGS = (
         VPC_ENDPOINT, "DescribeVpcEndpoints", "VpcEndpoints", "VpcEndpointId", "vpc-endpoint", 1000, "VPC endpoint"
     ),
 )
+BY_TYPE = {spec.type: spec for spec in LISTINGS}
 
 
 def _state(item: dict[str, Any]) -> str:
@@ -94,7 +95,8 @@ def _live(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 class Region:
-    """One region's listings, and the ARN of every listed resource by its EC2 id."""
+    """One region's listings, the ARN of every listed resource by its EC2 id, and which route
+    table and network ACL each subnet uses."""
 
     def __init__(self, unit: AwsUnit, found: dict[str, list[dict[str, Any]] | CollectionError]):
         self.unit = unit
@@ -103,6 +105,19 @@ class Region:
         for spec in LISTINGS:
             for item in self.items(spec.type):
                 self.arns[str(item[spec.id_key])] = self.arn(spec, item)
+        self.subnet_tables: dict[str, str] = {}
+        self.main_tables: dict[str, str] = {}
+        for table in self.items(ROUTE_TABLE):
+            for assoc in table.get("Associations") or []:
+                if assoc.get("SubnetId"):
+                    self.subnet_tables[str(assoc["SubnetId"])] = str(table["RouteTableId"])
+                elif assoc.get("Main"):
+                    self.main_tables[str(table.get("VpcId"))] = str(table["RouteTableId"])
+        self.subnet_acls = {
+            str(assoc.get("SubnetId")): str(acl["NetworkAclId"])
+            for acl in self.items(NETWORK_ACL)
+            for assoc in acl.get("Associations") or []
+        }
 
     def arn(self, spec: Listing, item: dict[str, Any]) -> str:
         owner = item.get("OwnerId")
@@ -131,17 +146,21 @@ class Region:
             builder.link("vpc", self.ref("vpc", item["VpcId"]))
         return builder
 
-    def embed(
-        self, builder: ResourceBuilder, rtype: str, operation: str, key: str, belongs: Callable[[Any], bool]
-    ) -> list[dict[str, Any]]:
+    def embed(self, builder: ResourceBuilder, rtype: str, belongs: Callable[[Any], bool]) -> list[dict[str, Any]]:
         """Put this resource's share of another listing under that listing's operation name."""
-        error = self.error(rtype)
-        if error is not None:
-            builder.errors[operation] = error
+        spec = BY_TYPE[rtype]
+        if self.error(rtype) is not None:
+            self.record_failure(builder, rtype)
             return []
         mine = [i for i in self.items(rtype) if belongs(i)]
-        builder.data[operation] = {key: mine}
+        builder.data[spec.operation] = {spec.key: mine}
         return mine
+
+    def record_failure(self, builder: ResourceBuilder, rtype: str) -> None:
+        """Note on a resource that a listing its links come from failed (why a link is missing)."""
+        error = self.error(rtype)
+        if error is not None:
+            builder.errors[BY_TYPE[rtype].operation] = error
 
 
 def _list(unit: AwsUnit, spec: Listing) -> list[dict[str, Any]] | CollectionError:
@@ -160,39 +179,22 @@ def _list(unit: AwsUnit, spec: Listing) -> list[dict[str, Any]] | CollectionErro
 def _vpc(region: Region, spec: Listing, item: dict[str, Any]) -> ResourceBuilder:
     builder = region.builder(spec, item)
     vpc_id = item["VpcId"]
-    for log in region.embed(builder, FLOW_LOG, "DescribeFlowLogs", "FlowLogs", lambda i: i.get("ResourceId") == vpc_id):
+    for log in region.embed(builder, FLOW_LOG, lambda i: i.get("ResourceId") == vpc_id):
         builder.link("flow_logs", region.ref("vpc-flow-log", log["FlowLogId"]))
-    endpoints = region.embed(
-        builder, VPC_ENDPOINT, "DescribeVpcEndpoints", "VpcEndpoints", lambda i: i.get("VpcId") == vpc_id
-    )
-    for endpoint in endpoints:
+    for endpoint in region.embed(builder, VPC_ENDPOINT, lambda i: i.get("VpcId") == vpc_id):
         builder.link("vpc_endpoints", region.ref("vpc-endpoint", endpoint["VpcEndpointId"]))
     return builder
-
-
-def _subnet_route_table(region: Region, subnet_id: str, vpc_id: str) -> str | None:
-    """The route table explicitly associated with the subnet, else the VPC's main route table."""
-    main = None
-    for table in region.items(ROUTE_TABLE):
-        for assoc in table.get("Associations") or []:
-            if assoc.get("SubnetId") == subnet_id:
-                return str(table["RouteTableId"])
-            if assoc.get("Main") and table.get("VpcId") == vpc_id:
-                main = str(table["RouteTableId"])
-    return main
 
 
 def _subnet(region: Region, spec: Listing, item: dict[str, Any]) -> ResourceBuilder:
     builder = region.builder(spec, item)
     subnet_id = item["SubnetId"]
-    builder.link("route_table", region.ref("route-table", _subnet_route_table(region, subnet_id, item["VpcId"])))
-    for acl in region.items(NETWORK_ACL):
-        if any(a.get("SubnetId") == subnet_id for a in acl.get("Associations") or []):
-            builder.link("network_acl", region.ref("network-acl", acl["NetworkAclId"]))
-    for rtype, operation in ((ROUTE_TABLE, "DescribeRouteTables"), (NETWORK_ACL, "DescribeNetworkAcls")):
-        error = region.error(rtype)
-        if error is not None:
-            builder.errors[operation] = error
+    # The explicitly associated route table, else the VPC's main one.
+    table = region.subnet_tables.get(subnet_id) or region.main_tables.get(item["VpcId"])
+    builder.link("route_table", region.ref("route-table", table))
+    builder.link("network_acl", region.ref("network-acl", region.subnet_acls.get(subnet_id)))
+    region.record_failure(builder, ROUTE_TABLE)
+    region.record_failure(builder, NETWORK_ACL)
     return builder
 
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ....model import CollectionError
 from ...interface import Operation, ResourceType
 from ..unit import AwsUnit, CallFailed, Fetched, ResourceBuilder, tags_from_list
 from .base import AwsCollector
@@ -35,7 +34,6 @@ class Balancer:
 
     builder: ResourceBuilder
     listeners: list[ResourceBuilder] = field(default_factory=list)
-    listing_error: CollectionError | None = None
 
 
 def _all_pages(unit: AwsUnit, op: str, key: str, **params: Any) -> Fetched:
@@ -60,7 +58,6 @@ def _balancer(unit: AwsUnit, item: dict[str, Any]) -> Balancer:
     balancer = Balancer(builder)
     listeners = builder.attach(_all_pages(unit, "DescribeListeners", "Listeners", LoadBalancerArn=arn))
     if listeners.error is not None:
-        balancer.listing_error = listeners.error
         return balancer
     for listener in listeners.value["Listeners"]:
         name = f"{item['LoadBalancerName']}/{listener.get('Protocol')}:{listener.get('Port')}"
@@ -138,9 +135,10 @@ class Elbv2Collector(AwsCollector):
         for builder in [b.builder for b in balancers] + listeners:
             unit.emit(builder)
         unit.listed(LOAD_BALANCER, "DescribeLoadBalancers", len(balancers))
-        failed = next((b.listing_error for b in balancers if b.listing_error is not None), None)
-        if failed is not None:
-            unit.list_failed(LISTENER, "DescribeListeners", failed)
+        # One balancer's listeners unknown means the region's listener listing is incomplete.
+        failures = [b.builder.errors["DescribeListeners"] for b in balancers if "DescribeListeners" in b.builder.errors]
+        if failures:
+            unit.list_failed(LISTENER, "DescribeListeners", failures[0])
         else:
             unit.listed(LISTENER, "DescribeListeners", len(listeners))
 

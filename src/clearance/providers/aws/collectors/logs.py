@@ -8,13 +8,15 @@ log group record carries, under those operation names, the items that concern it
 filters (what the call filtered by the group would answer) and the metric alarms that watch
 one of its filters' metrics (what DescribeAlarmsForMetric would answer for them). A check on
 "root sign-in raises an alarm" then reads one record, and a failed listing makes it ERROR
-naming the permission instead of FAIL for "no filter".
+naming the permission instead of FAIL for "no filter". Which alarm watches which filter is
+decided by the same functions the ``aws_log_metric_alarm`` predicate uses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ....engine.predicates.aws_monitoring import alarm_metrics, filter_metrics
 from ...interface import Operation, ResourceType
 from ..unit import AwsUnit, Fetched
 from .base import AwsCollector
@@ -22,28 +24,6 @@ from .cloudtrail import log_group_id
 from .kms import fetch_all
 
 LOG_GROUP = "aws.logs.log-group"
-
-Metric = tuple[str, str]
-"""(namespace, metric name)."""
-
-
-def filter_metrics(filters: list[dict[str, Any]]) -> set[Metric]:
-    """The metrics the given metric filters publish."""
-    return {
-        (str(t.get("metricNamespace")), str(t.get("metricName")))
-        for f in filters
-        for t in f.get("metricTransformations") or []
-    }
-
-
-def alarm_metrics(alarm: dict[str, Any]) -> set[Metric]:
-    """The metrics an alarm evaluates: its single metric, or those of its metric-math query."""
-    found = {(str(alarm.get("Namespace")), str(alarm.get("MetricName")))} if alarm.get("MetricName") else set()
-    for query in alarm.get("Metrics") or []:
-        metric = (query.get("MetricStat") or {}).get("Metric") or {}
-        if metric.get("MetricName"):
-            found.add((str(metric.get("Namespace")), str(metric["MetricName"])))
-    return found
 
 
 class LogsCollector(AwsCollector):
