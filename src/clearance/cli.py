@@ -76,6 +76,118 @@ def _report(results: Results, as_json: bool, out: Path) -> None:
     print_summary(results)
 
 
+_PACKAGE_FIELDS = (
+    "filing_id",
+    "signers",
+    "nonce",
+    "nonce_issued_on",
+    "regulator",
+    "purpose",
+    "firm",
+    "firm_ids",
+    "tsa",
+    "crls",
+    "offline",
+    "supersedes",
+    "redaction_policy",
+    "store",
+)
+
+
+def _package_options(*, for_scan: bool) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Evidence-package options shared by ``package`` and ``scan --package``; the command gets ``package_args``."""
+    required = not for_scan
+    options = [
+        click.option("--filing-id", metavar="ID", required=required, help="Regulator filing id the package is for."),
+        click.option(
+            "--signer",
+            "signers",
+            multiple=True,
+            required=required,
+            metavar="SPEC",
+            help="Signer, e.g. file:key.pem?chain=chain.pem or awskms:ARN?chain=chain.pem (repeatable).",
+        ),
+        click.option("--nonce", metavar="N", help="Nonce the regulator's portal issued for this filing."),
+        click.option("--nonce-issued-on", metavar="TIME", help="When the nonce was issued (UTC, ...Z)."),
+        click.option("--regulator", metavar="NAME", help="Regulator, e.g. FSS."),
+        click.option("--purpose", metavar="TEXT", help="Purpose of the filing."),
+        click.option("--firm", metavar="NAME", help="Firm name recorded in the package."),
+        click.option("--firm-id", "firm_ids", multiple=True, metavar="SCHEME=VALUE", help="Firm id (repeatable)."),
+        click.option("--tsa", metavar="URL", help="RFC 3161 timestamp authority (without one, verifiers reject)."),
+        click.option(
+            "--crl", "crls", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="CRL to embed."
+        ),
+        click.option("--offline", is_flag=True, help="Do not fetch CRLs; embed only --crl files."),
+        click.option(
+            "--supersedes",
+            type=click.Path(path_type=Path, exists=True),
+            metavar="OLD.zip",
+            help="The package of the same filing this one replaces.",
+        ),
+        click.option(
+            "--redaction-policy",
+            type=click.Path(path_type=Path, dir_okay=False, exists=True),
+            help="Redaction policy (YAML/JSON; default: built-in).",
+        ),
+        click.option("--store", is_flag=True, help="Store files uncompressed (faster; larger ZIP)."),
+    ]
+    if for_scan:
+        options.append(
+            click.option(
+                "--package",
+                "package_out",
+                type=click.Path(path_type=Path),
+                metavar="FILE.zip",
+                help="Also write a signed evidence package of the scan.",
+            )
+        )
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        import functools
+
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> None:
+            from .evidence.commands import PackageArgs
+
+            values: dict[str, Any] = {name: kwargs.pop(name) for name in _PACKAGE_FIELDS}
+            out = kwargs.pop("package_out", None)
+            if for_scan and out is None:
+                given = [f"--{k.replace('_', '-')}" for k, v in values.items() if v not in (None, False, ())]
+                if given:
+                    raise UsageError(f"{', '.join(given)}: only with --package FILE.zip")
+                command(package_args=None, **kwargs)
+                return
+            if for_scan and (not values["filing_id"] or not values["signers"]):
+                raise UsageError("--package needs --filing-id and at least one --signer")
+            args = PackageArgs(**values)
+            command(package_args=(out, args) if for_scan else args, **kwargs)
+
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _print_package(result: Any, as_json: bool) -> None:
+    data = {
+        "package": str(result.path),
+        "statement_sha256": result.statement_sha256,
+        "files": result.file_count,
+        "bytes": result.total_bytes,
+        "redactions": result.redactions,
+        "keyids": list(result.keyids),
+    }
+    if as_json:
+        click.echo(json.dumps(data, indent=1))
+        return
+    click.echo(f"evidence package: {result.path}")
+    click.echo(f"  {result.file_count} files, {result.total_bytes} bytes, {result.redactions} values redacted")
+    click.echo(f"  statement sha256: {result.statement_sha256}")
+    if not result.timestamps:
+        click.echo("  WARNING: no timestamp (--tsa): verifiers will reject this package by default", err=True)
+
+
 @cli.command()
 @click.option("--provider", type=click.Choice(["aws"]), default="aws", show_default=True)
 @click.option("--profile", "profile", metavar="FILE|ID", help="Regulatory profile (default: built-in kr-fss).")
@@ -94,6 +206,7 @@ def _report(results: Results, as_json: bool, out: Path) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 4 if a FAIL at or above this severity.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-progress", is_flag=True)
+@_package_options(for_scan=True)
 def scan(
     provider: str,
     profile: str | None,
@@ -112,8 +225,12 @@ def scan(
     fail_on: str | None,
     as_json: bool,
     no_progress: bool,
+    package_args: Any,
 ) -> None:
-    """Scan a cloud workload and write findings.json, coverage.json and raw/ into --out."""
+    """Scan a cloud workload and write findings.json, coverage.json and raw/ into --out.
+
+    With --package FILE.zip, also write a signed evidence package of the scan.
+    """
     import os
 
     from .api import scan as run_scan
@@ -141,6 +258,11 @@ def scan(
     with _progress(not no_progress and not as_json, "scanning") as progress:
         results = run_scan(scope, out, profile=profile, checks=checks, progress=progress)
     _report(results, as_json, out)
+    if package_args is not None:
+        from .evidence.commands import package as build
+
+        package_out, args = package_args
+        _print_package(build(out, package_out, args), as_json)
     sys.exit(_gate(results, fail_on))
 
 
@@ -217,6 +339,48 @@ def permissions(provider: str) -> None:
     from .providers.aws.permissions import iam_policy
 
     click.echo(json.dumps(iam_policy(get_provider(provider).operations()), indent=2))
+
+
+@cli.command()
+@click.argument("scan_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Package file (or directory).")
+@click.option("--json", "as_json", is_flag=True)
+@_package_options(for_scan=False)
+def package(scan_dir: Path, out: Path, as_json: bool, package_args: Any) -> None:
+    """Build a signed evidence package (ZIP) from a scan directory, for a regulator filing."""
+    from .evidence.commands import package as build
+
+    _print_package(build(scan_dir, out, package_args), as_json)
+
+
+@cli.command()
+@click.argument("package_path", metavar="PACKAGE", type=click.Path(path_type=Path, exists=True))
+@click.option("--trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Signer anchors (PEM).")
+@click.option("--tsa-trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="TSA anchors (PEM).")
+@click.option("--filing-id", metavar="ID", help="Expected filing id (from the filing record).")
+@click.option("--nonce", metavar="N", help="Expected nonce (from the filing record).")
+@click.option("--window-hours", type=float, default=24.0, show_default=True, help="Allowed scan-to-timestamp delay.")
+@click.option("--crl", "crls", multiple=True, type=click.Path(path_type=Path, dir_okay=False), help="Extra CRL.")
+@click.option("--threshold", type=click.IntRange(1, 16), default=1, show_default=True, help="Trusted signers needed.")
+@click.option("--require-eku", "ekus", multiple=True, metavar="OID", help="EKU the signer certificate must carry.")
+@click.option("--require-policy", "policies", multiple=True, metavar="OID", help="Acceptable certificate policy.")
+@click.option("--allow-rsa-pkcs1v15", is_flag=True, help="Accept RSA PKCS#1 v1.5 (Korean licensed-CA keys).")
+@click.option("--previous", type=click.Path(path_type=Path, exists=True), help="The package this one supersedes.")
+@click.option("--re-evaluate", is_flag=True, help="Recompute the findings from the package's own inventory.")
+@click.option("--unsafe-no-timestamp", is_flag=True, help="UNSAFE: accept signatures without a timestamp.")
+@click.option("--unsafe-skip-revocation", is_flag=True, help="UNSAFE: accept missing revocation data.")
+@click.option("--unsafe-any-filing", is_flag=True, help="UNSAFE: do not check the filing id and nonce.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verification report as JSON.")
+def verify(package_path: Path, as_json: bool, **kwargs: Any) -> None:
+    """Verify an evidence package (ZIP or directory) offline; exit 6 if it does not verify."""
+    from .evidence.commands import VerifyArgs, verify_package
+
+    report = verify_package(package_path, VerifyArgs(**kwargs))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=1, ensure_ascii=False))
+    else:
+        click.echo("\n".join(report.summary_lines()))
+    sys.exit(ExitCode.OK if report.valid else ExitCode.VERIFY_FAILED)
 
 
 @cli.group()

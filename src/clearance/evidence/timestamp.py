@@ -116,7 +116,10 @@ def request_timestamp(url: str, signature: bytes, *, timeout: float = 30) -> byt
 
 def _signer_certificate(response: TimeStampResponse) -> tuple[x509.Certificate, list[x509.Certificate]]:
     signed_data = response.signed_data
-    certs = [x509.load_der_x509_certificate(der) for der in signed_data.certificates]
+    try:
+        certs = [x509.load_der_x509_certificate(der) for der in signed_data.certificates]
+    except ValueError as exc:
+        raise TimestampError(f"timestamp token embeds a malformed certificate: {exc}") from None
     infos = list(signed_data.signer_infos)
     if len(infos) != 1:
         raise TimestampError(f"timestamp token has {len(infos)} SignerInfos; exactly one is required")

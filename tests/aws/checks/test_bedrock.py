@@ -15,6 +15,7 @@ import boto3
 from ..conftest import ACCOUNT, REGION
 from ..fakes import deny, respond_json
 from .bedrock_answers import custom_model_keys, guardrail, guardrails
+from .trail_setup import bucket
 
 LOGGING = "aws-bedrock-invocation-logging"
 LOG_CMK = "aws-bedrock-invocation-log-cmk"
@@ -66,17 +67,17 @@ def test_invocation_log_destinations_encrypted_with_customer_keys(aws: Any, scan
     assert scan(checks=[LOG_CMK], services=services).verdicts(LOG_CMK) == {SETTINGS: "NOT_APPLICABLE"}
 
     s3 = boto3.client("s3")
-    s3.create_bucket(Bucket="invocation-logs", CreateBucketConfiguration={"LocationConstraint": REGION})
+    bucket("invocation-logs")
     boto3.client("logs").create_log_group(logGroupName="bedrock/invocations", kmsKeyId=cmk())
     text_logging_to(bucket="invocation-logs", group="bedrock/invocations")
-    sse_s3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    sse_s3: Any = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     s3.put_bucket_encryption(Bucket="invocation-logs", ServerSideEncryptionConfiguration=sse_s3)
     failed = scan(checks=[LOG_CMK], services=services)
     assert failed.verdicts(LOG_CMK) == {SETTINGS: "FAIL"}
     assert "AES256" in failed.finding(LOG_CMK, SETTINGS)["reason"]
 
     rule = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cmk()}
-    sse_kms = {"Rules": [{"ApplyServerSideEncryptionByDefault": rule}]}
+    sse_kms: Any = {"Rules": [{"ApplyServerSideEncryptionByDefault": rule}]}
     s3.put_bucket_encryption(Bucket="invocation-logs", ServerSideEncryptionConfiguration=sse_kms)
     assert scan(checks=[LOG_CMK], services=services).verdicts(LOG_CMK) == {SETTINGS: "PASS"}
 

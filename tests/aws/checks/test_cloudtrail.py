@@ -109,13 +109,8 @@ def test_trail_bucket_object_lock_in_compliance_mode(aws: Any, scan: Any) -> Non
     s3 = boto3.client("s3")
     for name, mode in (("locked-logs", "COMPLIANCE"), ("governed-logs", "GOVERNANCE")):
         bucket(name, ObjectLockEnabledForBucket=True)
-        s3.put_object_lock_configuration(
-            Bucket=name,
-            ObjectLockConfiguration={
-                "ObjectLockEnabled": "Enabled",
-                "Rule": {"DefaultRetention": {"Mode": mode, "Days": 400}},
-            },
-        )
+        lock: Any = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": mode, "Days": 400}}}
+        s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=lock)
     trail("locked", S3BucketName="locked-logs")
     trail("governed", S3BucketName="governed-logs")
     trail("unlocked")

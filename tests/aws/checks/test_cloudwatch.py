@@ -21,7 +21,8 @@ GROUP = "cloudtrail/audit"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:security-alerts"
 
 PATTERNS = {
-    "root": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    "root": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS '
+    '&& $.eventType != "AwsServiceEvent" }',
     "iam": "{($.eventName=DeleteGroupPolicy)||($.eventName=DeleteRolePolicy)||($.eventName=DeleteUserPolicy)||"
     "($.eventName=PutGroupPolicy)||($.eventName=PutRolePolicy)||($.eventName=PutUserPolicy)||"
     "($.eventName=CreatePolicy)||($.eventName=DeletePolicy)||($.eventName=CreatePolicyVersion)||"

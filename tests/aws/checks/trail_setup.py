@@ -13,7 +13,8 @@ ALL_MANAGEMENT = [{"ReadWriteType": "All", "IncludeManagementEvents": True}]
 
 def bucket(name: str, **params: Any) -> str:
     """A bucket in the scan region; returns its name."""
-    boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION}, **params)
+    location: Any = {"LocationConstraint": REGION}
+    boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration=location, **params)
     return name
 
 
