@@ -364,7 +364,9 @@ def package(scan_dir: Path, out: Path, as_json: bool, package_args: Any) -> None
 @click.option("--threshold", type=click.IntRange(1, 16), default=1, show_default=True, help="Trusted signers needed.")
 @click.option("--require-eku", "ekus", multiple=True, metavar="OID", help="EKU the signer certificate must carry.")
 @click.option("--require-policy", "policies", multiple=True, metavar="OID", help="Acceptable certificate policy.")
-@click.option("--allow-rsa-pkcs1v15", is_flag=True, help="Accept RSA PKCS#1 v1.5 (Korean licensed-CA keys).")
+@click.option(
+    "--allow-rsa-pkcs1v15", "allow_pkcs1v15", is_flag=True, help="Accept RSA PKCS#1 v1.5 (Korean licensed-CA keys)."
+)
 @click.option("--previous", type=click.Path(path_type=Path, exists=True), help="The package this one supersedes.")
 @click.option("--re-evaluate", is_flag=True, help="Recompute the findings from the package's own inventory.")
 @click.option("--unsafe-no-timestamp", is_flag=True, help="UNSAFE: accept signatures without a timestamp.")

@@ -21,7 +21,6 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from string import Template
 from typing import IO, TYPE_CHECKING, Any
 
 from .. import __version__
@@ -227,10 +226,11 @@ class _Writer:
 
 # -- generated files ----------------------------------------------------------------------------
 def _readme(filing: Filing, finished: str) -> bytes:
-    template = Template((Path(__file__).parent / "README.template.md").read_text("utf-8"))
-    text = template.substitute(
-        format=layout.FORMAT, filing_id=filing.id, predicate_type=layout.PREDICATE_TYPE, finished=finished
-    )
+    text = (Path(__file__).parent / "README.template.md").read_text("utf-8")
+    values = {"format": layout.FORMAT, "filing_id": filing.id, "predicate_type": layout.PREDICATE_TYPE}
+    values["finished"] = finished
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
     return text.encode("utf-8")
 
 

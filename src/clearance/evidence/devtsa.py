@@ -65,9 +65,7 @@ class DevTsa:
             .add_extension(_usage(ca=False), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(self._key.public_key()), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False
-            )
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
             .sign(root_key, hashes.SHA256())
         )
         self.root_path = directory / "tsa-root.pem"
@@ -77,7 +75,7 @@ class DevTsa:
 
     def timestamp(self, signature: bytes) -> bytes:
         """A granted TimeStampResp (DER) over SHA-256 of ``signature``, genTime now."""
-        from asn1crypto import algos, cms, core, tsp
+        from asn1crypto import algos, cms, core, tsp  # type: ignore[import-untyped]
         from asn1crypto import x509 as asn1_x509
 
         cert = asn1_x509.Certificate.load(self.certificate.public_bytes(serialization.Encoding.DER))
@@ -99,7 +97,9 @@ class DevTsa:
                 cms.CMSAttribute(
                     {
                         "type": "signing_certificate_v2",
-                        "values": [{"certs": [{"hash_algorithm": sha256, "cert_hash": hashlib.sha256(cert.dump()).digest()}]}],
+                        "values": [
+                            {"certs": [{"hash_algorithm": sha256, "cert_hash": hashlib.sha256(cert.dump()).digest()}]}
+                        ],
                     }
                 ),
             ]

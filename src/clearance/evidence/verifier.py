@@ -87,6 +87,9 @@ class _Candidate:
     signature: Signature
     report: SignerReport
     folder: str
+    key: str | None = None
+    """SHA-256 of the leaf's public key: distinct keys count toward the threshold (the envelope keyid only
+    locates the verification material and is not trusted)."""
     chain: list[x509.Certificate] = field(default_factory=list)
     time: dt.datetime | None = None
     verified: VerifiedChain | None = None
@@ -168,7 +171,7 @@ def _per_signature(ctx: _Context, step: str, check: Callable[[_Candidate], str |
             cand.drop(step, reason)
     dropped = [c for c in ctx.candidates if c.dropped_at == step]
     reasons = [f"{c.folder or 'keyid ' + repr(c.signature.keyid)}: {c.report.reason}" for c in dropped]
-    keys = {c.signature.keyid for c in ctx.alive()}
+    keys = {c.key or c.signature.keyid for c in ctx.alive()}
     if len(keys) < ctx.opts.threshold:
         if len(dropped) == 1 and len(ctx.candidates) == 1:
             reason = dropped[0].report.reason
@@ -212,8 +215,7 @@ def check_signature(ctx: _Context) -> StepResult:
         rep.issuer = leaf.issuer.rfc4514_string()
         rep.serial = f"{leaf.serial_number:x}"
         rep.fingerprint_sha256 = leaf.fingerprint(hashes.SHA256()).hex()
-        if keyid(leaf) != cand.signature.keyid:
-            return f"keyid {cand.signature.keyid[:16]}… is not the SHA-256 of the public key of {cand.folder}chain.pem"
+        cand.key = keyid(leaf)
         try:
             rep.scheme = scheme_for(leaf.public_key())
             verify_signature(leaf.public_key(), cand.signature.sig, pae, allow_pkcs1v15=ctx.opts.allow_pkcs1v15)
@@ -369,14 +371,18 @@ def check_binding(ctx: _Context) -> StepResult:
             return StepResult(
                 "binding",
                 Status.FAIL,
-                f"outside window: the scan finished {format_time(finished)}, {when - finished} before the "
-                f"timestamp {format_time(when)} (allowed {opts.window})",
+                f"outside window: the scan finished {format_time(finished)}, {_hours(when - finished)} before the "
+                f"timestamp {format_time(when)} (allowed {_hours(opts.window)})",
             )
     else:
         status = Status.WARN
         notes.append("time window not checked: no trusted time (UNSAFE)")
     reason = f"filing {filing['id']}, scan finished {format_time(finished)}, T {format_time(when)}"
     return StepResult("binding", status, "; ".join([reason, *notes]))
+
+
+def _hours(delta: dt.timedelta) -> str:
+    return f"{delta.total_seconds() / 3600:.1f} h"
 
 
 def check_completeness(ctx: _Context) -> StepResult:

@@ -38,11 +38,11 @@ PATTERNS = {
 }
 
 
-def metric_filter(name: str, group: str = GROUP) -> None:
+def metric_filter(name: str, pattern: str | None = None) -> None:
     boto3.client("logs").put_metric_filter(
-        logGroupName=group,
+        logGroupName=GROUP,
         filterName=name,
-        filterPattern=PATTERNS[name],
+        filterPattern=pattern or PATTERNS[name],
         metricTransformations=[{"metricName": f"{name}-events", "metricNamespace": "CISBenchmark", "metricValue": "1"}],
     )
 
@@ -82,6 +82,20 @@ def test_filters_with_alarms_pass_missing_filter_or_actionless_alarm_fails(aws: 
     }
     assert "mentions all of" in result.finding(TRAIL, ACCOUNT)["reason"]
     assert "no alarm with enabled actions" in result.finding(KMS, ACCOUNT)["reason"]
+
+    logs = boto3.client("logs")
+    metric_filter("trail", PATTERNS["trail"].replace("}", "|| ($.eventName = StopLogging) }"))
+    alarm("kms-events")
+    logs.delete_metric_filter(logGroupName=GROUP, filterName="iam")
+    logs.delete_metric_filter(logGroupName=GROUP, filterName="sg")
+    fixed = scan(checks=ALL, services=SERVICES)
+    assert {check: fixed.verdicts(check)[ACCOUNT] for check in ALL} == {
+        ROOT: "PASS",
+        IAM: "FAIL",
+        TRAIL: "PASS",
+        SG: "FAIL",
+        KMS: "PASS",
+    }
 
 
 def test_alarm_on_a_trail_that_is_not_logging_does_not_count(aws: Any, scan: Any) -> None:
