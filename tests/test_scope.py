@@ -14,7 +14,7 @@ def _res(
     links: dict[str, tuple[str, ...]] | None = None,
     rtype: str = "aws.x.y",
 ) -> Resource:
-    return Resource("aws", "1", "r", "x", rtype, rid, rid.split("/")[-1], tags or {}, links=links or {})
+    return Resource("aws", "1", "r", "x", rtype, rid, rid.rsplit("/", maxsplit=1)[-1], tags or {}, links=links or {})
 
 
 def test_tag_filter_keeps_matches_and_marks_transitive_dependencies() -> None:

@@ -69,7 +69,7 @@ def test_bad_checks_fail_with_file_line_and_reason(pack: Path, mutate, line: int
 
 def test_unknown_resource_type_is_rejected_when_types_are_known(pack: Path) -> None:
     _write(pack, GOOD.replace("aws.s3.bucket", "aws.s3.bukket"))
-    with pytest.raises(InputFileError, match="unknown resource type 'aws.s3.bukket'"):
+    with pytest.raises(InputFileError, match=r"unknown resource type 'aws\.s3\.bukket'"):
         load_checks(pack, resource_types={"aws": frozenset({"aws.s3.bucket"})})
 
 
