@@ -48,7 +48,10 @@ class Scope:
 
     provider: str = "aws"
     accounts: tuple[str, ...] = ()
-    """Explicit account ids; empty = the account of the current identity."""
+    """Explicit account ids (Azure: subscription ids); empty = the account of the current identity
+    (Azure: every subscription the credential sees, unless management groups are given)."""
+    management_groups: tuple[str, ...] = ()
+    """Azure: scan every subscription under these management groups (in addition to ``accounts``)."""
     role_name: str | None = None
     """Role assumed in each account (``arn:<partition>:iam::<account>:role/<role_name>``)."""
     external_id: str | None = None
@@ -75,6 +78,7 @@ class Scope:
         return {
             "provider": self.provider,
             "accounts": list(self.accounts),
+            "management_groups": list(self.management_groups),
             "role_name": self.role_name,
             "regions": list(self.regions),
             "tags": [{"key": t.key, "values": list(t.values)} for t in self.tags],

@@ -65,6 +65,10 @@ GAPS = (
 )
 """What the demo's scan must find; the README's table lists the same."""
 
+MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+"""The foundation model the gen-AI assistant may invoke (and nothing else)."""
+_LOG_WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
+
 _ASSUME = {
     "ec2": "ec2.amazonaws.com",
     "lambda": "lambda.amazonaws.com",
@@ -145,46 +149,32 @@ class World:
 
 
 def seed_iam(w: World) -> None:
-    """Roles with narrow policies, an EC2 instance profile, and a strong password policy."""
+    """Roles trusted by one service each, with narrow inline policies; an instance profile; a strong password policy."""
     iam = w.client("iam")
     w.account = w.client("sts").get_caller_identity()["Account"]
-    roles = {
-        "crm-app-role": (
-            "ec2",
-            {
-                "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject"],
-                "Resource": ["arn:aws:s3:::crm-customer-documents/*"],
-            },
-        ),
-        "crm-export-lambda-role": (
+    log_group = f"arn:aws:logs:{HOME}:{w.account}:log-group:"
+    roles: tuple[tuple[str, str, list[str], list[str]], ...] = (
+        ("crm-app-role", "ec2", ["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::crm-customer-documents/*"]),
+        ("crm-export-lambda-role", "lambda", ["s3:PutObject"], ["arn:aws:s3:::crm-exports/*"]),
+        (
+            "crm-genai-lambda-role",
             "lambda",
-            {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::crm-exports/*"]},
+            ["bedrock:InvokeModel"],
+            [f"arn:aws:bedrock:{HOME}::foundation-model/{MODEL}"],
         ),
-        "crm-genai-lambda-role": (
-            "lambda",
-            {
-                "Effect": "Allow",
-                "Action": ["bedrock:InvokeModel"],
-                "Resource": [f"arn:aws:bedrock:{HOME}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"],
-            },
-        ),
-        "crm-flow-logs-role": (
-            "flowlogs",
-            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
-        ),
-        "audit-trail-logs-role": (
-            "trail",
-            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
-        ),
-        "crm-bedrock-logging-role": (
+        ("crm-flow-logs-role", "flowlogs", _LOG_WRITE, [f"{log_group}/aws/vpc/crm-flow-logs:*"]),
+        ("audit-trail-logs-role", "trail", _LOG_WRITE, [f"{log_group}{TRAIL_LOG_GROUP}:*"]),
+        (
+            "crm-bedrock-logging-role",
             "bedrock",
-            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
+            _LOG_WRITE,
+            [f"arn:aws:logs:*:{w.account}:log-group:{BEDROCK_LOG_GROUP}:*"],
         ),
-    }
-    for name, (principal, statement) in roles.items():
+    )
+    for name, principal, actions, resources in roles:
         tags = _tags(WORKLOAD) if name.startswith("crm-") else []
         role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_trust(_ASSUME[principal]), Tags=tags)
+        statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
         iam.put_role_policy(RoleName=name, PolicyName=f"{name}-access", PolicyDocument=_policy(statement))
         w.roles[name] = role["Role"]["Arn"]
     iam.create_instance_profile(InstanceProfileName="crm-app-profile")

@@ -21,15 +21,16 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..content import checks_dir, pack_digest
 from ..errors import UsageError
 from . import layout
-from .redaction import DOCUMENT_MAX, Outcome, Policy, load_policy
+from .redaction import DOCUMENT_MAX, Outcome, Policy, Redactor, load_policy
 from .scandir import Scan, Source, load_scan, plan_sources
 from .statement import Subject, dir_hash1, format_time, parse_time, serialize, statement_document
+from .zipwriter import HashingWriter, ZipWriter
 
 if TYPE_CHECKING:
     from .signers.interface import EvidenceSigner
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 DEFAULT_WINDOW = dt.timedelta(hours=24)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 """Tolerance between the scanner's clock (scan.finishedOn) and the TSA's (T)."""
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FILE_MODE = 0o100644 << 16
 _CHUNK = 1024 * 1024
 _ZIP64_MARGIN = 1 << 30
 
@@ -119,18 +118,6 @@ class BuildResult:
     timestamps: tuple[dt.datetime, ...] = field(default=())
 
 
-class _HashingWriter:
-    def __init__(self, sink: IO[bytes]):
-        self.sink = sink
-        self.hash = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self.hash.update(data)
-        self.size += len(data)
-        return self.sink.write(data)
-
-
 def _ordered(sources: list[Source], policy: Policy) -> list[Source]:
     """Raw (non-derived) redacted files first, so the secrets they yield can be scrubbed from derived files."""
 
@@ -143,32 +130,8 @@ def _ordered(sources: list[Source], policy: Policy) -> list[Source]:
 
 
 # -- writing ------------------------------------------------------------------------------------
-class _ZipSink:
-    """Writes entries with fixed metadata; returns the digest and size of exactly the bytes written."""
-
-    def __init__(self, path: Path, compression: int):
-        self.zip = zipfile.ZipFile(path, "w", compression=compression, allowZip64=True)
-        self.compression = compression
-
-    def _info(self, name: str) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-        info.external_attr = _FILE_MODE
-        info.create_system = 3
-        info.compress_type = self.compression
-        return info
-
-    def write(self, name: str, fill: Callable[[_HashingWriter], None], *, large: bool = False) -> tuple[str, int]:
-        with self.zip.open(self._info(name), "w", force_zip64=large) as raw:
-            writer = _HashingWriter(raw)
-            fill(writer)
-        return writer.hash.hexdigest(), writer.size
-
-    def close(self) -> None:
-        self.zip.close()
-
-
-def _copy(src: Path) -> Callable[[_HashingWriter], None]:
-    def fill(dst: _HashingWriter) -> None:
+def _copy(src: Path) -> Callable[[HashingWriter], None]:
+    def fill(dst: HashingWriter) -> None:
         with open(src, "rb") as fh:
             while chunk := fh.read(_CHUNK):
                 dst.write(chunk)
@@ -176,8 +139,8 @@ def _copy(src: Path) -> Callable[[_HashingWriter], None]:
     return fill
 
 
-def _bytes(data: bytes) -> Callable[[_HashingWriter], None]:
-    def fill(dst: _HashingWriter) -> None:
+def _bytes(data: bytes) -> Callable[[HashingWriter], None]:
+    def fill(dst: HashingWriter) -> None:
         dst.write(data)
 
     return fill
@@ -186,13 +149,15 @@ def _bytes(data: bytes) -> Callable[[_HashingWriter], None]:
 class _Writer:
     """Writes evidence entries, redacting where the policy says, and remembers digests and counts."""
 
-    def __init__(self, sink: _ZipSink, policy: Policy):
+    def __init__(self, sink: ZipWriter, policy: Policy):
         self.sink = sink
         self.policy = policy
         self.subjects: list[Subject] = []
         self.total = 0
         self.counts: dict[str, dict[str, int]] = {}
         self.secrets: dict[str, str] = {}
+        self._raw: Redactor | None = None
+        self._derived: Redactor | None = None
 
     def add(self, src: Source) -> None:
         size = src.path.stat().st_size if src.path is not None else len(src.data or b"")
@@ -206,14 +171,24 @@ class _Writer:
         self.subjects.append(Subject(src.name, digest))
         self.total += written
 
-    def _redacting(self, src: Source) -> Callable[[_HashingWriter], None]:
+    def _redactor(self, derived: bool) -> Redactor:
+        """One redactor for raw files; one for derived files, made after every raw file gave up its secrets."""
+        if derived:
+            if self._derived is None:
+                self._derived = self.policy.redactor(self.secrets)
+            return self._derived
+        if self._raw is None:
+            self._raw = self.policy.redactor()
+        return self._raw
+
+    def _redacting(self, src: Source) -> Callable[[HashingWriter], None]:
         assert src.path is not None
         path = src.path
         derived = self.policy.is_derived(src.name)
-        redactor = self.policy.redactor(self.secrets if derived else None)
+        redactor = self._redactor(derived)
         document = src.name.endswith(".json") and path.stat().st_size <= DOCUMENT_MAX
 
-        def fill(dst: _HashingWriter) -> None:
+        def fill(dst: HashingWriter) -> None:
             with open(path, "rb") as fh:
                 outcome: Outcome = redactor.copy(fh, dst, document=document)
             if outcome.total:
@@ -376,7 +351,7 @@ def build_package(scan_dir: Path, out: Path, opts: BuildOptions) -> BuildResult:
     sources = _ordered(plan_sources(scan_dir, checks_root, policy), policy)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
-    sink = _ZipSink(partial, opts.compression)
+    sink = ZipWriter(partial, opts.compression)
     try:
         writer = _Writer(sink, policy)
         for src in sources:

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,16 +97,13 @@ def package(scan_dir: Path, out: Path, args: PackageArgs) -> BuildResult:
         def timestamper(signature: bytes) -> bytes:
             return request_timestamp(url, signature)
 
+    filing = Filing(args.filing_id, args.nonce, _time_arg(args.nonce_issued_on, "--nonce-issued-on"))
+    filing = replace(filing, regulator=args.regulator, purpose=args.purpose)
+    firm = Firm(args.firm, _firm_ids(args.firm_ids))
     options = BuildOptions(
-        filing=Filing(
-            args.filing_id,
-            args.nonce,
-            _time_arg(args.nonce_issued_on, "--nonce-issued-on"),
-            args.regulator,
-            args.purpose,
-        ),
+        filing=filing,
         signers=[load_signer(spec) for spec in args.signers],
-        firm=Firm(args.firm, _firm_ids(args.firm_ids)),
+        firm=firm,
         timestamper=timestamper,
         crls=[_read(p, "CRL") for p in args.crls],
         offline=args.offline,

@@ -325,8 +325,10 @@ class Redactor:
         self.known = known
         long_secrets = sorted((s for s in known if len(s) >= SUBSTRING_SECRET_MIN), key=lambda s: (-len(s), s))
         self._known_re = re.compile("|".join(re.escape(s) for s in long_secrets)) if long_secrets else None
-        words = set(policy.triggers) | {_ESCAPE_TRIGGER} | {_encode(s)[1:-1].lower() for s in known}
-        self._triggers = _Triggers(words)
+        words = set(policy.triggers) | {_ESCAPE_TRIGGER}
+        self._triggers = _Triggers(words | {_encode(s)[1:-1].lower() for s in known})
+        self._value_triggers = _Triggers(words | {s.lower() for s in long_secrets})
+        """For decoded strings: when none of these occurs, no pattern, embedded map or known secret can match."""
 
     # -- files ----------------------------------------------------------------------------
     def copy(self, src: IO[bytes], dst: Sink, *, document: bool) -> Outcome:
@@ -480,6 +482,9 @@ class Redactor:
         if whole is not None:
             outcome.counts["known-secret"] += 1
             return whole
+        probe = value.lower().encode("utf-8", "surrogateescape")
+        if not self.policy.examine_all and not self._value_triggers.starts(probe):
+            return value
         new = value
         stripped = value.lstrip()
         if stripped[:1] in ("{", "[") and stripped.rstrip()[-1:] in ("}", "]"):

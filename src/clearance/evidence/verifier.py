@@ -510,8 +510,8 @@ def check_history(ctx: _Context) -> StepResult:
             Status.FAIL,
             f"supersedes {supersedes[:16]}…, but the previous package's statement is {str(old.statement_sha256)[:16]}…",
         )
-    if old.time is not None and ctx.report.time is not None and old.time >= ctx.report.time:
-        return StepResult("history", Status.FAIL, "the previous package was not signed before this one")
+    if old.time is not None and ctx.report.time is not None and old.time > ctx.report.time:
+        return StepResult("history", Status.FAIL, "the previous package was signed after this one")
     return StepResult("history", Status.PASS, f"supersedes {previous.name} (statement {supersedes[:16]}…)")
 
 

@@ -1,0 +1,239 @@
+"""A collection unit (subscription, service): the only way Azure collectors touch ARM.
+
+Collectors name calls by their REST operation id (``StorageAccounts_List``); the unit maps it to
+the azure-mgmt method (``storage_accounts.list``), refuses undeclared operations, bounds global
+concurrency, and keeps each ARM response body **as received** (captured with azure-core's
+``raw_response_hook``, so checks read ARM's camelCase JSON, not SDK models). Every failure becomes
+a :class:`CollectionError` naming the Azure RBAC action the call needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from ...errors import ReadOnlyViolation
+from ...inventory import InventoryWriter, TypeListing, TypeStatus
+from ...model import CollectionError, Resource
+from ..aws.unit import CallFailed, Fetched, ResourceBuilder
+from ..interface import Operation
+from . import ids
+from .session import OPERATION_KEY, AzureSession
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ANY_REGION = "*"
+"""Listing region of subscription-wide list calls that failed or found nothing."""
+
+DENIED_CODES = frozenset(
+    {
+        "AuthorizationFailed",
+        "LinkedAuthorizationFailed",
+        "AuthorizationPermissionMismatch",
+        "Forbidden",
+        "InvalidAuthenticationToken",
+        "InvalidAuthenticationTokenTenant",
+    }
+)
+
+__all__ = ["ANY_REGION", "AzureUnit", "CallFailed", "Fetched", "ResourceBuilder"]
+
+
+def sdk_method_name(operation_id: str) -> tuple[str, str]:
+    """``BlobServices_GetServiceProperties`` -> (``blob_services``, ``get_service_properties``)."""
+    group, _, method = operation_id.partition("_")
+
+    def snake(text: str) -> str:
+        return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", text).lower()
+
+    return snake(group), snake(method)
+
+
+def map_error(spec: Operation, exc: Exception) -> tuple[CollectionError | None, str | None]:
+    """(error, absent code) for an exception raised by an azure-mgmt call."""
+    from azure.core.exceptions import HttpResponseError
+
+    if isinstance(exc, ReadOnlyViolation):
+        raise exc
+    if isinstance(exc, HttpResponseError) and exc.status_code is not None:
+        error = exc.error
+        code = str(getattr(error, "code", None) or f"HTTP{exc.status_code}")
+        if code in spec.absent_codes:
+            return None, code
+        message = str(getattr(error, "message", None) or exc.message or "")
+        denied = exc.status_code in (401, 403) or code in DENIED_CODES
+        return CollectionError(spec.name, code, message[:500], spec.permission, denied), None
+    return CollectionError(spec.name, type(exc).__name__, str(exc)[:500], spec.permission, False), None
+
+
+class EmptyBody(Exception):
+    """ARM answered a GET with success but no JSON body."""
+
+
+class AzureUnit:
+    """Context handed to a collector for one (subscription, service) unit."""
+
+    def __init__(
+        self,
+        session: AzureSession,
+        service: str,
+        operations: Mapping[tuple[str, str], Operation],
+        writer: InventoryWriter,
+        limiter: threading.BoundedSemaphore,
+        detail_pool: Executor,
+        scan_regions: Sequence[str],
+        exclude_regions: Sequence[str] = (),
+    ):
+        self.session = session
+        self.account = session.subscription
+        self.service = service
+        self.operations = operations
+        self.writer = writer
+        self.limiter = limiter
+        self.detail_pool = detail_pool
+        self.scan_regions = tuple(scan_regions)
+        self.exclude_regions = frozenset(exclude_regions)
+        self.listed_types: set[str] = set()
+        self.regions: set[str] = set()
+
+    # -- calls -----------------------------------------------------------------------------
+    def _operation(self, service: str, op: str) -> Operation:
+        try:
+            return self.operations[(service, op)]
+        except KeyError:
+            raise ReadOnlyViolation(f"collector called undeclared operation {service}:{op}") from None
+
+    def _invoke(self, service: str, op: str, args: tuple[Any, ...], params: dict[str, Any], paged: bool) -> Any:
+        """Run one SDK operation; returns the raw JSON body (single) or the concatenated ``value`` items (paged)."""
+        group, method = sdk_method_name(op)
+        bound = getattr(getattr(self.session.client(service), group), method)
+        bodies: list[bytes] = []
+
+        def hook(pipeline_response: Any) -> None:
+            http = pipeline_response.http_response
+            if 200 <= http.status_code < 300:
+                bodies.append(http.body())
+
+        result = bound(*args, raw_response_hook=hook, **{OPERATION_KEY: op}, **params)
+        if not paged:
+            if not bodies or not bodies[-1]:
+                raise EmptyBody(f"{op} answered without a body")
+            return json.loads(bodies[-1])
+        for _ in result:  # drive the pager: one request per page, each captured by the hook
+            pass
+        return [item for body in bodies for item in (json.loads(body).get("value") or [])]
+
+    def _call(self, service: str, op: str, args: tuple[Any, ...], params: dict[str, Any], paged: bool, key: str | None) -> Fetched:
+        spec = self._operation(service, op)
+        with self.limiter:
+            try:
+                value = self._invoke(service, op, args, params, paged)
+            except Exception as exc:
+                error, absent = map_error(spec, exc)
+                return Fetched(key or op, absent=absent, error=error)
+        return Fetched(key or op, value=value)
+
+    def fetch(self, service: str, op: str, *args: Any, key: str | None = None, **params: Any) -> Fetched:
+        """One GET; the value is the raw JSON body. Never raises for provider errors."""
+        return self._call(service, op, args, params, False, key)
+
+    def fetch_list(self, service: str, op: str, *args: Any, key: str | None = None, **params: Any) -> Fetched:
+        """A paged list; the value is the list of raw items of every page. Never raises for provider errors."""
+        return self._call(service, op, args, params, True, key)
+
+    def items(self, service: str, op: str, *args: Any, **params: Any) -> list[dict[str, Any]]:
+        """A paged list whose failure aborts the caller (raises :class:`CallFailed`)."""
+        fetched = self.fetch_list(service, op, *args, **params)
+        if fetched.error is not None:
+            raise CallFailed(fetched.error)
+        return [i for i in fetched.value or [] if isinstance(i, dict)]
+
+    # -- listings --------------------------------------------------------------------------
+    def listed(
+        self,
+        rtype: str,
+        list_call: str,
+        regions: Iterable[str],
+        failures: Mapping[str, CollectionError] | None = None,
+        *,
+        regional: bool = True,
+    ) -> None:
+        """Record a subscription-wide listing: a count per region, FAILED where a parent's list failed.
+
+        Regional types also get a zero count in every scope region (proving "no resources" there);
+        non-regional ones (subscription, role assignments) are counted under ``global``.
+        """
+        counts: dict[str, int] = dict.fromkeys(self.scan_regions if regional else (), 0)
+        for region in regions:
+            counts[region] = counts.get(region, 0) + 1
+        failed = {r: e for r, e in (failures or {}).items() if r not in self.exclude_regions}
+        for region in self.exclude_regions:
+            counts.pop(region, None)
+        for region in failed:
+            counts.pop(region, None)
+        if not counts and not failed:
+            counts[ANY_REGION if regional else ids.GLOBAL_REGION] = 0
+        self.listed_types.add(rtype)
+        self.regions.update(r for r in (*counts, *failed) if r != ANY_REGION)
+        for region, count in sorted(counts.items()):
+            self.writer.listing(
+                TypeListing("azure", self.account, region, rtype, TypeStatus.LISTED, list_call, 0, count)
+            )
+        for region, error in sorted(failed.items()):
+            self.writer.listing(
+                TypeListing("azure", self.account, region, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
+            )
+
+    def list_failed(self, rtype: str, list_call: str, error: CollectionError) -> None:
+        self.listed_types.add(rtype)
+        self.writer.listing(
+            TypeListing("azure", self.account, ANY_REGION, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
+        )
+
+    def list_all(
+        self, rtype: str, service: str, op: str, *args: Any, children: Sequence[str] = (), **params: Any
+    ) -> list[dict[str, Any]] | None:
+        """List every item of a top-level ``rtype``; on failure record the gap and return None.
+
+        ``children`` are types listed per item (subnets of a VNet): when the parent list fails,
+        their listing fails with the same error.
+        """
+        try:
+            found = [i for i in self.items(service, op, *args, **params) if i.get("id")]
+        except CallFailed as failed:
+            for failed_type in (rtype, *children):
+                self.list_failed(failed_type, op, failed.error)
+            return None
+        self.listed(rtype, op, [ids.region(i.get("location")) for i in found])
+        return found
+
+    # -- resources -------------------------------------------------------------------------
+    def builder(self, rtype: str, item: Mapping[str, Any], *, region: str | None = None) -> ResourceBuilder:
+        """A builder for the ARM resource ``item``: id, name, tags and region from its envelope."""
+        rid = str(item["id"])
+        tags = item.get("tags") if isinstance(item.get("tags"), dict) else {}
+        location = item.get("location")
+        return ResourceBuilder(
+            "azure",
+            self.account,
+            ids.region(location) if location or region is None else region,
+            self.service,
+            rtype,
+            rid,
+            str(item.get("name") or rid.rsplit("/", 1)[-1]),
+            {str(k): str(v) for k, v in (tags or {}).items()},
+        )
+
+    def emit(self, resource: Resource | ResourceBuilder) -> None:
+        self.writer.add(resource.build() if isinstance(resource, ResourceBuilder) else resource)
+
+    def parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """Run per-resource work on the shared detail pool (API concurrency stays bounded)."""
+        if len(items) <= 1:
+            return [fn(item) for item in items]
+        return list(self.detail_pool.map(fn, items))
