@@ -106,7 +106,7 @@ def test_demo_finds_each_deliberate_gap(demo: DemoRun, gap: Gap) -> None:
     ("check", "resource"),
     [
         ("aws-ec2-sg-no-internet-admin-ports", "crm-app-sg"),
-        ("aws-ec2-sg-no-internet-database-ports", "crm-app-sg"),
+        ("aws-ec2-sg-no-internet-database-ports", "crm-db-sg"),
         ("aws-s3-bucket-cmk-encryption", "crm-customer-documents"),
         ("aws-s3-bucket-data-residency", "crm-customer-documents"),
         ("aws-kms-key-rotation-evidence", "alias/crm-logs"),
@@ -115,6 +115,11 @@ def test_demo_finds_each_deliberate_gap(demo: DemoRun, gap: Gap) -> None:
         ("aws-bedrock-invocation-logging", "us-east-1"),
         ("aws-elbv2-listener-tls-policy", "crm-web/HTTPS:443"),
         ("aws-vpc-subnet-no-internet-route", "crm-app-a"),
+        ("aws-rds-instance-cmk-encryption", "crm-db"),
+        ("aws-rds-instance-not-public", "crm-db"),
+        ("aws-dynamodb-table-cmk-encryption", "crm-sessions"),
+        ("aws-lambda-function-env-cmk-encryption", "crm-genai-assistant"),
+        ("aws-secretsmanager-secret-cmk-encryption", "crm/db-credentials"),
     ],
 )
 def test_demo_passes_the_compliant_counterparts(demo: DemoRun, check: str, resource: str) -> None:

@@ -39,7 +39,8 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _prepare_out(out_dir: Path) -> None:
+def prepare_out(out_dir: Path) -> None:
+    """Create ``out_dir``, or clear a previous scan in it; refuse any other non-empty directory."""
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out {out_dir}: exists and is not a directory")
     if out_dir.is_dir() and any(out_dir.iterdir()):
@@ -56,7 +57,7 @@ def _prepare_out(out_dir: Path) -> None:
 def collect(scope: Scope, out_dir: Path | str, *, progress: ProgressFn | None = None) -> Inventory:
     """Collect ``scope`` into ``out_dir/raw`` (raw API responses) and ``out_dir/logs`` (call log)."""
     out = Path(out_dir)
-    _prepare_out(out)
+    prepare_out(out)
     provider = get_provider(scope.provider)
     started = _now()
     writer = InventoryWriter(out)

@@ -189,9 +189,11 @@ def _print_package(result: Any, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--provider", type=click.Choice(["aws"]), default="aws", show_default=True)
+@click.option("--provider", type=click.Choice(["aws", "azure"]), default="aws", show_default=True)
 @click.option("--profile", "profile", metavar="FILE|ID", help="Regulatory profile (default: built-in kr-fss).")
 @click.option("--account", "accounts", multiple=True, metavar="ID", help="Account to scan (repeatable).")
+@click.option("--subscription", "subscriptions", multiple=True, metavar="ID", help="Azure subscription (repeatable).")
+@click.option("--management-group", "management_groups", multiple=True, metavar="ID", help="Azure: scan all under it.")
 @click.option("--role-name", metavar="NAME", help="Role assumed in each --account.")
 @click.option("--external-id-env", metavar="VAR", help="Environment variable holding the ExternalId for --role-name.")
 @click.option("--region", "regions", multiple=True, metavar="R", help="Region (repeatable; default: all enabled).")
@@ -211,6 +213,8 @@ def scan(
     provider: str,
     profile: str | None,
     accounts: tuple[str, ...],
+    subscriptions: tuple[str, ...],
+    management_groups: tuple[str, ...],
     role_name: str | None,
     external_id_env: str | None,
     regions: tuple[str, ...],
@@ -243,7 +247,8 @@ def scan(
             raise UsageError(f"--external-id-env {external_id_env}: variable is not set")
     scope = Scope(
         provider=provider,
-        accounts=accounts,
+        accounts=accounts + subscriptions,
+        management_groups=management_groups,
         role_name=role_name,
         external_id=external_id,
         regions=regions,
@@ -332,13 +337,15 @@ def checks_list(provider: str | None, control: str | None, as_json: bool) -> Non
 
 
 @cli.command()
-@click.argument("provider", type=click.Choice(["aws"]))
+@click.argument("provider", type=click.Choice(["aws", "azure"]))
 def permissions(provider: str) -> None:
-    """Print the least-privilege policy the collectors need (derived from declared operations)."""
+    """Print the least-privilege policy (AWS) or custom role (Azure) the collectors need."""
     from .providers import get_provider
     from .providers.aws.permissions import iam_policy
+    from .providers.azure.permissions import role_definition
 
-    click.echo(json.dumps(iam_policy(get_provider(provider).operations()), indent=2))
+    render = role_definition if provider == "azure" else iam_policy
+    click.echo(json.dumps(render(get_provider(provider).operations()), indent=2))
 
 
 @cli.command()

@@ -85,7 +85,12 @@ def _resource(
 
 
 def storage_account(
-    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, **props: Any
+    name: str,
+    *,
+    location: str = LOCATION,
+    tags: dict[str, str] | None = None,
+    kind: str = "StorageV2",
+    **props: Any,
 ) -> dict[str, Any]:
     """A StorageV2 account: CMK from Key Vault, HTTPS only, TLS 1.2, no public or shared-key access."""
     base = {
@@ -130,8 +135,24 @@ def storage_account(
         location=location,
         tags=tags,
         sku={"name": "Standard_ZRS", "tier": "Standard"},
-        kind="StorageV2",
+        kind=kind,
     )
+
+
+def blob_service(account: str, **props: Any) -> dict[str, Any]:
+    """BlobServices_GetServiceProperties (``blobServices/default``): soft delete and versioning on."""
+    base = {
+        "cors": {"corsRules": []},
+        "deleteRetentionPolicy": {"enabled": True, "days": 30, "allowPermanentDelete": False},
+        "containerDeleteRetentionPolicy": {"enabled": True, "days": 30},
+        "isVersioningEnabled": True,
+        "changeFeed": {"enabled": True, "retentionInDays": 365},
+    }
+    body = _resource(
+        "Microsoft.Storage/storageAccounts/blobServices", (account, "default"), _merge(base, props), location=None
+    )
+    body["sku"] = {"name": "Standard_ZRS", "tier": "Standard"}
+    return body
 
 
 def blob_container(account: str, name: str, *, public_access: str = "None", **props: Any) -> dict[str, Any]:
@@ -155,17 +176,29 @@ def blob_container(account: str, name: str, *, public_access: str = "None", **pr
     )
 
 
-def private_endpoint_connection(resource_id: str, endpoint: str, status: str = "Approved") -> dict[str, Any]:
-    """An entry of a PaaS resource's ``privateEndpointConnections``."""
-    return {
-        "id": f"{resource_id}/privateEndpointConnections/{endpoint}.{status.lower()}",
-        "name": f"{endpoint}.{status.lower()}",
-        "properties": {
-            "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", endpoint)},
-            "privateLinkServiceConnectionState": {"status": status, "description": "", "actionRequired": "None"},
-            "provisioningState": "Succeeded",
-        },
+def private_endpoint_connection(
+    resource_id: str,
+    endpoint: str,
+    status: str = "Approved",
+    *,
+    actions_key: str = "actionRequired",
+    named: bool = True,
+) -> dict[str, Any]:
+    """An entry of a PaaS resource's ``privateEndpointConnections``.
+
+    The services disagree on the shape: Storage says ``actionRequired``, Key Vault and Cognitive
+    Services ``actionsRequired``; Key Vault's entries carry no ``name``.
+    """
+    conn_name = f"{endpoint}.{status.lower()}"
+    entry: dict[str, Any] = {"id": f"{resource_id}/privateEndpointConnections/{conn_name}"}
+    if named:
+        entry["name"] = conn_name
+    entry["properties"] = {
+        "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", endpoint)},
+        "privateLinkServiceConnectionState": {"status": status, "description": "", actions_key: "None"},
+        "provisioningState": "Succeeded",
     }
+    return entry
 
 
 # -- Microsoft.KeyVault -------------------------------------------------------------------------------
@@ -190,7 +223,9 @@ def key_vault(
         "publicNetworkAccess": "Disabled",
         "networkAcls": {"bypass": "None", "defaultAction": "Deny", "ipRules": [], "virtualNetworkRules": []},
         "privateEndpointConnections": [
-            private_endpoint_connection(arm_id("Microsoft.KeyVault/vaults", name), "pe-" + name)
+            private_endpoint_connection(
+                arm_id("Microsoft.KeyVault/vaults", name), "pe-" + name, actions_key="actionsRequired", named=False
+            )
         ],
         "provisioningState": "Succeeded",
     }
@@ -624,7 +659,12 @@ def diagnostic_setting(
 
 
 def log_analytics_workspace(
-    name: str, *, retention_days: int = 730, location: str = LOCATION, **props: Any
+    name: str,
+    *,
+    retention_days: int = 730,
+    location: str = LOCATION,
+    tags: dict[str, str] | None = None,
+    **props: Any,
 ) -> dict[str, Any]:
     base = {
         "provisioningState": "Succeeded",
@@ -638,7 +678,9 @@ def log_analytics_workspace(
         "createdDate": "2026-03-02T01:00:00Z",
         "modifiedDate": "2026-03-02T01:00:00Z",
     }
-    return _resource("Microsoft.OperationalInsights/workspaces", (name,), _merge(base, props), location=location)
+    return _resource(
+        "Microsoft.OperationalInsights/workspaces", (name,), _merge(base, props), location=location, tags=tags
+    )
 
 
 def subscription(sub: str = SUB, name: str = "clearance-prod", **fields: Any) -> dict[str, Any]:
@@ -695,7 +737,9 @@ def cognitive_account(
             },
         },
         "privateEndpointConnections": [
-            private_endpoint_connection(arm_id("Microsoft.CognitiveServices/accounts", name), "pe-" + name)
+            private_endpoint_connection(
+                arm_id("Microsoft.CognitiveServices/accounts", name), "pe-" + name, actions_key="actionsRequired"
+            )
         ],
         "dateCreated": "2026-03-02T01:30:00.0000000Z",
     }
@@ -801,7 +845,7 @@ def web_app_config(app: str, **props: Any) -> dict[str, Any]:
         "remoteDebuggingEnabled": False,
         "alwaysOn": True,
     }
-    return _resource("Microsoft.Web/sites/config", (app, "web"), _merge(base, props), location=LOCATION)
+    return _resource("Microsoft.Web/sites/config", (app, "web"), _merge(base, props), location=None)
 
 
 # -- Microsoft.Compute --------------------------------------------------------------------------------------

@@ -97,9 +97,7 @@ class FakeArm:
             self._server.socket = ssl_context.wrap_socket(self._server.socket, server_side=True)
             scheme = "https"
         self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> FakeArm:
@@ -144,6 +142,11 @@ class FakeArm:
                 if key not in members:
                     members.append(key)
         return item
+
+    def add(self, *bodies: dict[str, Any]) -> None:
+        """:meth:`put` each ARM body at its own ``id``."""
+        for body in bodies:
+            self.put(str(body["id"]), body)
 
     def fail(
         self,
@@ -218,7 +221,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         fake: FakeArm = self.server.fake  # type: ignore[attr-defined]
         try:
-            status, headers, body = fake.respond(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+            status, headers, body = fake.respond(
+                self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+            )
         except Exception as exc:  # a fake bug must surface as a readable 500, not a dropped connection
             status, headers, body = 500, {"Content-Type": "text/plain"}, f"fake ARM error: {exc!r}".encode()
         self.send_response(status)

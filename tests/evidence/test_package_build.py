@@ -117,6 +117,13 @@ def test_refuses_symlinks_in_the_scan(kit: Kit, scan_dir: Path, tmp_path: Path) 
     assert not list(tmp_path.glob("*.zip")) and not list(tmp_path.glob(".*partial"))
 
 
+def test_refuses_text_it_cannot_redact_safely(kit: Kit, scan_dir: Path, tmp_path: Path) -> None:
+    raw = next(scan_dir.glob("raw/aws/*/*/s3/*.jsonl"))
+    raw.write_text(raw.read_text() + '{"tags":  {"api_token": "t0k3n-value"}}\n')
+    with pytest.raises(InputFileError, match=r"aws\.s3\.bucket\.jsonl:3: cannot be redacted safely"):
+        kit.build(scan_dir, tmp_path / "p.zip")
+
+
 def test_refuses_stale_scans_and_clock_skew(kit: Kit, tmp_path: Path) -> None:
     stale = make_scan(tmp_path / "stale", finished=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     with pytest.raises(UsageError, match="verifiers reject stale evidence; scan again"):

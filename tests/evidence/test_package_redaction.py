@@ -13,7 +13,8 @@ import pytest
 
 from clearance.errors import InputFileError
 from clearance.evidence import layout
-from clearance.evidence.redaction import DEFAULT_POLICY, Outcome, Policy, load_policy, looks_random
+from clearance.evidence.redaction import DEFAULT_POLICY, Outcome, Policy, load_policy
+from clearance.evidence.redactor import looks_random
 from clearance.evidence.verifier import verify
 
 from .packages import Kit, statement_of
@@ -137,26 +138,33 @@ def test_value_patterns(value: str, expected: str, rule: str | None) -> None:
     assert outcome.counts == ({rule: 1} if rule else {})
 
 
-def test_patterns_in_keys_embedded_json_and_unicode_escapes() -> None:
+def test_patterns_in_keys_and_embedded_json() -> None:
     policy = json.dumps({"Statement": [{"Condition": {"StringEquals": {"aws:Referer": "ASIAIOSFODNN7EXAMPLE"}}}]})
-    raw = '{"AKIAIOSFODNN7EXAMPLE":1,"Policy":' + json.dumps(policy) + ',"tags":{"pass\\u0077ord":"x1"}}\n'
-    text, outcome = redact(raw)
+    text, outcome = redact(line({"AKIAIOSFODNN7EXAMPLE": 1, "Policy": policy, "Name": "x"}))
     out = json.loads(text)
-    assert "[REDACTED:aws-access-key-id]" in out and out["tags"] == {"password": "[REDACTED:secret-tag]"}
+    assert "[REDACTED:aws-access-key-id]" in out and out["Name"] == "x"
     assert json.loads(out["Policy"])["Statement"][0]["Condition"]["StringEquals"]["aws:Referer"] == (
         "[REDACTED:aws-access-key-id]"
     )
-    assert outcome.counts == {"aws-access-key-id": 2, "secret-tag": 1}
+    assert out["Policy"].startswith('{"Statement": [{"Condition"')  # the embedded document keeps its layout
+    assert outcome.counts == {"aws-access-key-id": 2}
 
 
-def test_untouched_bytes_are_kept_exactly() -> None:
-    raw = '{"b": 1,  "a":"x\\u00e9"}\n{"tags":{"token":"t"}, "z" : [1, 2]}\n  not json at all  \n'
-    text, _ = redact(raw)
+def test_layouts_are_kept_and_unreproducible_text_fails_closed() -> None:
+    from clearance.evidence.redactor import RedactionError
+
+    spaced = json.dumps({"tags": {"token": "t"}, "Name": "Tëst", "z": [1, 2]}, ensure_ascii=True)
+    quiet = '{"b": 1,  "a":"x"}\n  not json at all  \n'
+    text, outcome = redact(quiet + spaced + "\n")
     lines = text.splitlines(keepends=True)
-    assert lines[0] == '{"b": 1,  "a":"x\\u00e9"}\n' and lines[2] == "  not json at all  \n"
-    assert lines[1] == '{"tags":{"token":"[REDACTED:secret-tag]"}, "z" : [1, 2]}\n'
-    assert redact(raw)[0] == text  # deterministic
-    assert redact(text)[1].total == 0  # idempotent: markers are not redacted again
+    assert "".join(lines[:2]) == quiet  # no trigger: kept byte for byte, JSON or not
+    assert lines[2] == '{"tags": {"token": "[REDACTED:secret-tag]"}, "Name": "T\\u00ebst", "z": [1, 2]}\n'
+    assert outcome.counts == {"secret-tag": 1}
+    assert redact(text)[0] == text and redact(text)[1].total == 0  # idempotent
+    with pytest.raises(RedactionError, match="line 2: a trigger word occurs here, but the text is not JSON"):
+        redact('{"a": 1}\n{"tags":{"pass\\u0077ord":"x1"}}\n')  # an escape could hide a trigger: never guess
+    with pytest.raises(RedactionError, match="line 1"):
+        redact('{"tags":  {"token": "t"}}\n')
 
 
 def test_known_secrets_scrubbed_from_derived_files() -> None:

@@ -55,7 +55,7 @@ def demo_environment() -> Iterator[None]:
 
 def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     """Seed the workload, scan it with the built-in kr-fss profile, write results into ``out``."""
-    from ..api import _prepare_out, default_checks, scan
+    from ..api import prepare_out, default_checks, scan
     from ..profile import load_profile
     from ..providers.interface import Progress
     from ..scope import Scope, TagFilter
@@ -66,7 +66,7 @@ def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     except ImportError as exc:
         raise UsageError(f"the demo needs the 'demo' extra: pip install 'clearance[demo]' ({exc})") from None
 
-    _prepare_out(Path(out))  # refuse a bad --out before spending time on seeding
+    prepare_out(Path(out))  # refuse a bad --out before spending time on seeding
     profile = load_profile(None)
     checks = default_checks(profile)
 

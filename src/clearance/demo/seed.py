@@ -62,6 +62,7 @@ GAPS = (
     Gap("aws-logs-log-group-retention", "/crm/app", "unique-ID access records kept 90 days (731 required)"),
     Gap("aws-cloudtrail-log-file-validation", TRAIL, "trail without log file validation"),
     Gap("aws-bedrock-invocation-logging", HOME, "Bedrock invocation logs without prompt and response text"),
+    Gap("aws-rds-instance-forces-tls", "crm-db", "the CRM database's parameter group sets rds.force_ssl=0"),
 )
 """What the demo's scan must find; the README's table lists the same."""
 

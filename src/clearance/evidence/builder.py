@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..content import checks_dir, pack_digest
-from ..errors import UsageError
+from ..errors import InputFileError, UsageError
 from . import layout
-from .redaction import DOCUMENT_MAX, Outcome, Policy, Redactor, load_policy
+from .redaction import DOCUMENT_MAX, Outcome, Policy, load_policy
+from .redactor import RedactionError, Redactor
 from .scandir import Scan, Source, load_scan, plan_sources
 from .statement import Subject, dir_hash1, format_time, parse_time, serialize, statement_document
 from .zipwriter import HashingWriter, ZipWriter
@@ -190,7 +191,10 @@ class _Writer:
 
         def fill(dst: HashingWriter) -> None:
             with open(path, "rb") as fh:
-                outcome: Outcome = redactor.copy(fh, dst, document=document)
+                try:
+                    outcome: Outcome = redactor.copy(fh, dst, document=document)
+                except RedactionError as exc:
+                    raise InputFileError(str(path), f"cannot be redacted safely: {exc.reason}", line=exc.line) from None
             if outcome.total:
                 self.counts[src.name] = dict(sorted(outcome.counts.items()))
             if not derived:

@@ -17,36 +17,27 @@ Rules, all applied to JSON string values only, never to structure:
 * **known secrets**: values a map rule removed from the raw inventory are also scrubbed from the
   files derived from it (findings, coverage, logs), so a check that echoed a value cannot leak it.
 
-Speed: a file is scanned in blocks for the rules' literal ``triggers`` (case-insensitive); only
-lines containing one are tokenised. Formatting of untouched bytes is preserved exactly.
+The engine that applies a policy is :mod:`clearance.evidence.redactor`.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
-import math
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputFileError
 from ..yamlfile import load_yaml_file, validate
 
+if TYPE_CHECKING:
+    from .redactor import Redactor
+
 SCHEMA = "redaction-policy.schema.json"
-KNOWN_SECRET_MIN = 4
-SUBSTRING_SECRET_MIN = 8
-"""Known secrets shorter than this are only replaced where a whole string equals them."""
 DOCUMENT_MAX = 16 * 1024 * 1024
 """``.json`` files up to this size are redacted as one document (full context); larger ones line by line."""
-_BLOCK = 8 * 1024 * 1024
-_ESCAPE_TRIGGER = "\\u"
-"""A ``\\uXXXX`` escape could spell a trigger word; lines with one are always examined."""
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 
 _SECRET_NAMES = (
     r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential"
@@ -74,10 +65,19 @@ DEFAULT_POLICY: dict[str, Any] = {
             "rule": "environment-variable",
             "description": "Lambda Environment.Variables and ECS/Batch container environment entries whose "
             "name suggests a secret, or whose value looks like a random key.",
-            "containers": ["Variables", "environment", "Environment"],
+            "containers": ["Variables", "environment", "Environment", "environmentVariables"],
             "names": _SECRET_NAMES,
             "high_entropy": True,
-            "triggers": ['"variables"', '"environment"'],
+            "triggers": [
+                '"variables":',
+                '"environment":[',
+                '"environment": [',
+                '"environmentvariables"',
+                '\\"variables\\":',
+                '\\"environment\\":[',
+                '\\"environment\\": [',
+                '\\"environmentvariables\\"',
+            ],
         },
         {
             "rule": "secret-tag",
@@ -155,12 +155,8 @@ DEFAULT_POLICY: dict[str, Any] = {
 }
 
 
-class Sink(Protocol):
-    def write(self, data: bytes, /) -> int: ...
-
-
 @dataclass(frozen=True)
-class _MapRule:
+class MapRule:
     rule: str
     containers: frozenset[str]
     names: re.Pattern[str]
@@ -168,7 +164,7 @@ class _MapRule:
 
 
 @dataclass(frozen=True)
-class _PatternRule:
+class PatternRule:
     rule: str
     regex: re.Pattern[str]
     group: int
@@ -206,11 +202,11 @@ class Policy:
         self.name_fields = frozenset(pairs["name"])
         self.value_fields = frozenset(pairs["value"])
         self.maps = tuple(
-            _MapRule(m["rule"], frozenset(m["containers"]), _compile(m["names"], source), bool(m["high_entropy"]))
+            MapRule(m["rule"], frozenset(m["containers"]), _compile(m["names"], source), bool(m["high_entropy"]))
             for m in document.get("maps", ())
         )
         self.patterns = tuple(
-            _PatternRule(
+            PatternRule(
                 p["rule"],
                 _compile(p["regex"], source),
                 int(p.get("group", 0)),
@@ -220,7 +216,8 @@ class Policy:
         )
         rules = [*document.get("maps", ()), *document.get("patterns", ())]
         self.examine_all = any(not r.get("triggers") for r in rules)
-        self.triggers = frozenset(t.lower() for r in rules for t in r.get("triggers", ()))
+        self.map_triggers = frozenset(t.lower() for r in document.get("maps", ()) for t in r.get("triggers", ()))
+        self.value_triggers = frozenset(t.lower() for r in document.get("patterns", ()) for t in r.get("triggers", ()))
 
     def applies(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.files)
@@ -232,16 +229,9 @@ class Policy:
         return self.marker.replace("{rule}", rule)
 
     def redactor(self, known: dict[str, str] | None = None) -> Redactor:
+        from .redactor import Redactor
+
         return Redactor(self, known or {})
-
-
-def _lines(block: bytes) -> Iterator[tuple[int, int]]:
-    start = 0
-    while start < len(block):
-        nl = block.find(b"\n", start)
-        stop = len(block) if nl < 0 else nl + 1
-        yield start, stop
-        start = stop
 
 
 def _compile(pattern: str, source: str) -> re.Pattern[str]:
@@ -259,276 +249,3 @@ def load_policy(path: Path | None) -> Policy:
     validate(doc, SCHEMA)
     data: dict[str, Any] = doc.data
     return Policy(data, str(path))
-
-
-def _entropy(text: str) -> float:
-    counts = Counter(text)
-    n = len(text)
-    return -sum(c / n * math.log2(c / n) for c in counts.values())
-
-
-def looks_random(value: str) -> bool:
-    """A key-like value: long, no spaces, mixed letters and digits, high character entropy; not an ARN or URL."""
-    if len(value) < 20 or any(ch.isspace() for ch in value) or value.startswith(("arn:", "http://", "https://")):
-        return False
-    if not (any(ch.isdigit() for ch in value) and any(ch.isalpha() for ch in value)):
-        return False
-    return _entropy(value) >= 3.5
-
-
-class _Triggers:
-    """Finds the trigger words in lower-cased bytes.
-
-    With ``ahocorasick-rs`` installed this is one SIMD Aho-Corasick pass (about 1 GB/s); without
-    it, one regular-expression alternation (about 25 MB/s). Both give the same positions.
-    """
-
-    def __init__(self, words: set[str]):
-        ordered = sorted(words, key=lambda w: (-len(w), w))
-        try:
-            import ahocorasick_rs
-        except ImportError:
-            self._automaton = None
-            self._regex = re.compile("|".join(re.escape(w) for w in ordered).encode("utf-8"))
-        else:
-            self._automaton = ahocorasick_rs.BytesAhoCorasick(
-                [w.encode("utf-8") for w in ordered], matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
-            )
-
-    def starts(self, lowered: bytes) -> list[int]:
-        """Start offsets of non-overlapping matches, ascending."""
-        if self._automaton is not None:
-            return [start for _, start, _ in self._automaton.find_matches_as_indexes(lowered)]
-        return [m.start() for m in self._regex.finditer(lowered)]
-
-
-class _Frame:
-    """One open JSON object or array while tokenising a fragment."""
-
-    __slots__ = ("container", "in_array", "is_object", "key", "pair_name", "pair_values")
-
-    def __init__(self, is_object: bool, container: str | None, in_array: bool):
-        self.is_object = is_object
-        self.container = container
-        """The key this container (or, for an array element, its array) sits under."""
-        self.in_array = in_array
-        self.key: str | None = None
-        self.pair_name: str | None = None
-        self.pair_values: list[tuple[int, int, str]] = []
-
-
-class Redactor:
-    """Applies a policy to JSON text fragments (a JSONL line, a line of a JSON file, or a whole document)."""
-
-    def __init__(self, policy: Policy, known: dict[str, str]):
-        self.policy = policy
-        self.known = known
-        long_secrets = sorted((s for s in known if len(s) >= SUBSTRING_SECRET_MIN), key=lambda s: (-len(s), s))
-        self._known_re = re.compile("|".join(re.escape(s) for s in long_secrets)) if long_secrets else None
-        words = set(policy.triggers) | {_ESCAPE_TRIGGER}
-        self._triggers = _Triggers(words | {_encode(s)[1:-1].lower() for s in known})
-        self._value_triggers = _Triggers(words | {s.lower() for s in long_secrets})
-        """For decoded strings: when none of these occurs, no pattern, embedded map or known secret can match."""
-
-    # -- files ----------------------------------------------------------------------------
-    def copy(self, src: IO[bytes], dst: Sink, *, document: bool) -> Outcome:
-        """Copy ``src`` to ``dst`` redacting as it goes; ``document`` treats the input as one JSON document."""
-        outcome = Outcome()
-        if document:
-            data = src.read()
-            if self.policy.examine_all or self._triggers.starts(data.lower()):
-                text = data.decode("utf-8", "surrogateescape")
-                data = self.text(text, outcome).encode("utf-8", "surrogateescape")
-            dst.write(data)
-            return outcome
-        while True:
-            block = src.read(_BLOCK)
-            if not block:
-                return outcome
-            if not block.endswith(b"\n"):
-                block += src.readline()
-            dst.write(self._block(block, outcome))
-
-    def _candidates(self, block: bytes) -> Iterator[tuple[int, int]]:
-        """(start, end) of the lines of ``block`` that may need redaction, in order, without duplicates."""
-        if self.policy.examine_all:
-            yield from _lines(block)
-            return
-        end = 0
-        for start in self._triggers.starts(block.lower()):
-            if start < end:
-                continue
-            line_start = block.rfind(b"\n", 0, start) + 1
-            nl = block.find(b"\n", start)
-            end = len(block) if nl < 0 else nl + 1
-            yield line_start, end
-
-    def _block(self, block: bytes, outcome: Outcome) -> bytes:
-        out: list[bytes] = []
-        last = 0
-        for start, end in self._candidates(block):
-            text = block[start:end].decode("utf-8", "surrogateescape")
-            new = self.text(text, outcome)
-            if new != text:
-                out.append(block[last:start])
-                out.append(new.encode("utf-8", "surrogateescape"))
-                last = end
-        if not out:
-            return block
-        out.append(block[last:])
-        return b"".join(out)
-
-    # -- text -----------------------------------------------------------------------------
-    def text(self, text: str, outcome: Outcome) -> str:
-        """Redact one fragment of JSON text; untouched bytes are kept exactly."""
-        edits: list[tuple[int, int, str]] = []
-        stack: list[_Frame] = [_Frame(True, None, False)]
-        pending: tuple[int, int, str] | None = None
-        prev = ""
-        for match in _TOKEN.finditer(text):
-            token = match.group()
-            first = token[0]
-            top = stack[-1]
-            if first == '"':
-                value = _decode(token)
-                if prev == ":" or not top.is_object:
-                    self._value(match.start(), match.end(), value, top, edits, outcome)
-                else:
-                    pending = (match.start(), match.end(), value)
-                    self._strings(match.start(), match.end(), value, edits, outcome)
-            elif first == ":":
-                top.key = pending[2] if pending is not None else None
-                pending = None
-            elif first in "{[":
-                if prev == ":":
-                    frame = _Frame(first == "{", top.key, False)
-                else:
-                    frame = _Frame(first == "{", top.container if not top.is_object else None, not top.is_object)
-                stack.append(frame)
-            elif first in "}]":
-                if len(stack) > 1:
-                    self._close(stack.pop(), edits, outcome)
-            elif first == ",":
-                top.key = None
-                pending = None
-            prev = first
-        while len(stack) > 1:
-            self._close(stack.pop(), edits, outcome)
-        if not edits:
-            return text
-        edits.sort()
-        parts: list[str] = []
-        last = 0
-        for start, end, replacement in edits:
-            if start < last:
-                continue
-            parts.append(text[last:start])
-            parts.append(replacement)
-            last = end
-        parts.append(text[last:])
-        return "".join(parts)
-
-    def _value(
-        self, start: int, end: int, value: str, frame: _Frame, edits: list[tuple[int, int, str]], outcome: Outcome
-    ) -> None:
-        if frame.is_object and not frame.in_array and frame.key is not None:
-            for rule in self.policy.maps:
-                if frame.container in rule.containers and self._secret_entry(rule, frame.key, value):
-                    self._replace_whole(start, end, value, rule.rule, edits, outcome)
-                    return
-        if frame.is_object and frame.in_array and frame.key is not None:
-            if frame.key in self.policy.name_fields:
-                frame.pair_name = value
-            elif frame.key in self.policy.value_fields:
-                frame.pair_values.append((start, end, value))
-                return
-        self._strings(start, end, value, edits, outcome)
-
-    def _close(self, frame: _Frame, edits: list[tuple[int, int, str]], outcome: Outcome) -> None:
-        """A ``{name, value}`` list element is complete: decide on its value now that the name is known."""
-        for start, end, value in frame.pair_values:
-            for rule in self.policy.maps:
-                if frame.container in rule.containers and self._secret_entry(rule, frame.pair_name or "", value):
-                    self._replace_whole(start, end, value, rule.rule, edits, outcome)
-                    break
-            else:
-                self._strings(start, end, value, edits, outcome)
-
-    @staticmethod
-    def _secret_entry(rule: _MapRule, name: str, value: str) -> bool:
-        if not value:
-            return False
-        return bool(rule.names.search(name)) or (rule.high_entropy and looks_random(value))
-
-    def _replace_whole(
-        self, start: int, end: int, value: str, rule: str, edits: list[tuple[int, int, str]], outcome: Outcome
-    ) -> None:
-        marker = self.policy.mark(rule)
-        if value == marker:
-            return
-        edits.append((start, end, _encode(marker)))
-        outcome.counts[rule] += 1
-        if len(value) >= KNOWN_SECRET_MIN:
-            outcome.secrets[value] = marker
-
-    def _strings(self, start: int, end: int, value: str, edits: list[tuple[int, int, str]], outcome: Outcome) -> None:
-        """Pattern rules, known secrets and embedded JSON on one string token (key or value)."""
-        new = self.scrub(value, outcome)
-        if new != value:
-            edits.append((start, end, _encode(new)))
-
-    def scrub(self, value: str, outcome: Outcome) -> str:
-        whole = self.known.get(value)
-        if whole is not None:
-            outcome.counts["known-secret"] += 1
-            return whole
-        probe = value.lower().encode("utf-8", "surrogateescape")
-        if not self.policy.examine_all and not self._value_triggers.starts(probe):
-            return value
-        new = value
-        stripped = value.lstrip()
-        if stripped[:1] in ("{", "[") and stripped.rstrip()[-1:] in ("}", "]"):
-            new = self._embedded(value, outcome)
-        lowered = new.lower()
-        for rule in self.policy.patterns:
-            if not rule.triggers or any(t in lowered for t in rule.triggers):
-                new = self._pattern(rule, new, outcome)
-        if self._known_re is not None:
-            new, n = self._known_re.subn(lambda m: self.known[m.group()], new)
-            if n:
-                outcome.counts["known-secret"] += n
-        return new
-
-    def _embedded(self, value: str, outcome: Outcome) -> str:
-        try:
-            json.loads(value)
-        except ValueError:
-            return value
-        return self.text(value, outcome)
-
-    def _pattern(self, rule: _PatternRule, value: str, outcome: Outcome) -> str:
-        marker = self.policy.mark(rule.rule)
-
-        def replace(match: re.Match[str]) -> str:
-            if match.group(rule.group) == marker:
-                return match.group(0)
-            outcome.counts[rule.rule] += 1
-            lo, hi = match.start(rule.group) - match.start(), match.end(rule.group) - match.start()
-            whole = match.group(0)
-            return whole[:lo] + marker + whole[hi:]
-
-        return rule.regex.sub(replace, value)
-
-
-def _decode(token: str) -> str:
-    if "\\" not in token:
-        return token[1:-1]
-    try:
-        value: str = json.loads(token)
-    except ValueError:
-        return token[1:-1]
-    return value
-
-
-def _encode(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -37,8 +37,8 @@ class ZipWriter:
     """``write(name, fill)`` entries in order, then ``close()``."""
 
     def __init__(self, path: Path, compression: int):
-        level = COMPRESS_LEVEL if compression == zipfile.ZIP_DEFLATED else None
-        self._zip = zipfile.ZipFile(path, "w", compression=compression, compresslevel=level, allowZip64=True)
+        self._level = COMPRESS_LEVEL if compression == zipfile.ZIP_DEFLATED else None
+        self._zip = zipfile.ZipFile(path, "w", compression=compression, compresslevel=self._level, allowZip64=True)
         self._compression = compression
 
     def write(self, name: str, fill: Callable[[HashingWriter], None], *, large: bool = False) -> tuple[str, int]:
@@ -47,6 +47,8 @@ class ZipWriter:
         info.external_attr = _FILE_MODE
         info.create_system = 3
         info.compress_type = self._compression
+        # ZipFile.open() does not apply the archive's compresslevel to a ZipInfo it is given (public from 3.13).
+        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", self._level)
         with self._zip.open(info, "w", force_zip64=large) as entry:
             writer = HashingWriter(entry)
             fill(writer)

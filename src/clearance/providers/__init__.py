@@ -8,7 +8,7 @@ from importlib.metadata import entry_points
 from ..errors import UsageError
 from .interface import Provider
 
-_BUILTIN = {"aws": "clearance.providers.aws:AwsProvider"}
+_BUILTIN = {"aws": "clearance.providers.aws:AwsProvider", "azure": "clearance.providers.azure:AzureProvider"}
 
 
 def provider_names() -> list[str]:

@@ -55,7 +55,7 @@ def test_guardrails_are_listed_on_the_region_and_collected_with_their_key(aws: A
     [settings] = records(out, "aws.bedrock.region-settings")
     assert settings["links"]["guardrails"] == [guardrail_arn("strict"), guardrail_arn("basic")]
     found = {r["name"]: r for r in records(out, "aws.bedrock.guardrail")}
-    assert found["strict"]["links"] == {"kms_key": [key]} and found["basic"]["links"] == {}
+    assert found["strict"]["links"] == {"kms_key": [key]} and found["basic"]["links"] == {"kms_key": []}
     assert found["strict"]["data"]["GetGuardrail"]["contentPolicy"]["filters"][1]["type"] == "PROMPT_ATTACK"
     assert found["strict"]["data"]["ListGuardrails"]["id"] == "strict"
 

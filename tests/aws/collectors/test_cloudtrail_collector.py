@@ -46,7 +46,7 @@ def test_multi_region_trail_is_one_record_in_its_home_region_with_its_links(aws:
     [home] = records(out, REGION, "aws.cloudtrail.region-settings")
     [away] = records(out, OTHER_REGION, "aws.cloudtrail.region-settings")
     assert home["links"] == {"trails": [arn]}
-    assert away["links"] == {}  # the shadow copy of the trail is listed there but not collected twice
+    assert away["links"] == {"trails": []}  # the shadow copy of the trail is listed there but not collected twice
     assert [t["TrailARN"] for t in away["data"]["DescribeTrails"]["trailList"]] == [arn]
 
 

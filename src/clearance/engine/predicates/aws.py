@@ -3,7 +3,9 @@ VPC endpoint policies, and the tag conventions that say which network tier a res
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -265,13 +267,20 @@ def _report_time(text: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@predicate("aws_credentials_not_used_within", path="path", fields="list", days="int", reference="path")
-def credentials_not_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
-    """TRUE when no ``fields`` date of the credential-report row at ``path`` falls within ``days``
-    before ``reference`` (the report's GeneratedTime, so a re-evaluation years later gives the same
-    answer). ``N/A``, ``no_information`` and ``not_supported`` mean no recorded use; an unreadable
-    date or a missing column is UNKNOWN, never "unused".
-    """
+@dataclass(frozen=True)
+class _ReportRow:
+    """A credential-report row with the window the date predicates compare against."""
+
+    row: dict[str, Any]
+    path: Path
+    pointer: str
+    generated: str
+    cutoff: datetime
+    days: int
+
+
+def _report_row(ctx: EvalContext, args: Mapping[str, Any]) -> _ReportRow | Outcome:
+    """Read the row at ``path``, the report time at ``reference`` and the ``days`` window."""
     path: Path = args["path"]
     row, why = ctx.read(path)
     if why is not None:
@@ -286,12 +295,25 @@ def credentials_not_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Ou
         return unknown(f"cannot compare dates: {ref_path.text} is {ref_value!r}, window {days!r}", UnknownKind.MISSING)
     if not isinstance(row, dict):
         return unknown(f"{path.text} is not a credential-report row", UnknownKind.MISSING)
-    cutoff = reference - timedelta(days=days)
     pointer = path.pointer("/data", ctx.current.record.get("data"))
-    expected = f"no use after {cutoff.isoformat()}"
+    return _ReportRow(row, path, pointer, str(ref_value), reference - timedelta(days=days), days)
+
+
+@predicate("aws_credentials_not_used_within", path="path", fields="list", days="int", reference="path")
+def credentials_not_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when no ``fields`` date of the credential-report row at ``path`` falls within ``days``
+    before ``reference`` (the report's GeneratedTime, so a re-evaluation years later gives the same
+    answer). ``N/A``, ``no_information`` and ``not_supported`` mean no recorded use; an unreadable
+    date or a missing column is UNKNOWN, never "unused".
+    """
+    report = _report_row(ctx, args)
+    if isinstance(report, Outcome):
+        return report
+    row, path, days, ref_value = report.row, report.path, report.days, report.generated
+    expected = f"no use after {report.cutoff.isoformat()}"
     for name in args["fields"]:
         value = row.get(name)
-        ctx.observe(f"{path.text}.{name}", value, expected, "not_used_within", f"{pointer}/{name}")
+        ctx.observe(f"{path.text}.{name}", value, expected, "not_used_within", f"{report.pointer}/{name}")
         if value is None:
             return unknown(f"{path.text} has no column {name!r}", UnknownKind.MISSING)
         if str(value).lower() in _NO_RECORDED_USE:
@@ -299,6 +321,179 @@ def credentials_not_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Ou
         used = _report_time(value)
         if used is None:
             return unknown(f"{path.text}.{name} is not a date: {value!r}", UnknownKind.MISSING)
-        if used > cutoff:
+        if used > report.cutoff:
             return false(f"{name} is {value}, within {days} days before the report ({ref_value})")
     return true(f"no use of {', '.join(args['fields'])} within {days} days before the report ({ref_value})")
+
+
+def _flag(report: _ReportRow, column: str) -> bool | Outcome:
+    value = report.row.get(column)
+    if value is None:
+        return unknown(f"{report.path.text} has no column {column!r}", UnknownKind.MISSING)
+    return str(value).lower() == "true"
+
+
+def _date_cell(ctx: EvalContext, report: _ReportRow, column: str, expected: str) -> datetime | Outcome | None:
+    """The date in ``column`` (observed), None when it records no use, UNKNOWN when missing or unreadable."""
+    value = report.row.get(column)
+    ctx.observe(f"{report.path.text}.{column}", value, expected, "within", f"{report.pointer}/{column}")
+    if value is None:
+        return unknown(f"{report.path.text} has no column {column!r}", UnknownKind.MISSING)
+    if str(value).lower() in _NO_RECORDED_USE:
+        return None
+    moment = _report_time(value)
+    if moment is None:
+        return unknown(f"{report.path.text}.{column} is not a date: {value!r}", UnknownKind.MISSING)
+    return moment
+
+
+@predicate("aws_access_keys_rotated_within", path="path", days="int", reference="path")
+def access_keys_rotated_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when every active access key of the credential-report row at ``path`` was created or
+    last rotated within ``days`` before ``reference`` (the report's GeneratedTime). Inactive keys
+    do not count; a missing column or an unreadable date is UNKNOWN, never "rotated".
+    """
+    report = _report_row(ctx, args)
+    if isinstance(report, Outcome):
+        return report
+    expected = f"active keys rotated after {report.cutoff.isoformat()}"
+    active = 0
+    for n in (1, 2):
+        enabled = _flag(report, f"access_key_{n}_active")
+        if isinstance(enabled, Outcome):
+            return enabled
+        if not enabled:
+            continue
+        active += 1
+        column = f"access_key_{n}_last_rotated"
+        rotated = _date_cell(ctx, report, column, expected)
+        if isinstance(rotated, Outcome):
+            return rotated
+        if rotated is None:
+            return unknown(f"access key {n} is active but {column} is {report.row[column]!r}", UnknownKind.MISSING)
+        if rotated < report.cutoff:
+            return false(
+                f"access key {n} is active and was last rotated {report.row[column]}, "
+                f"more than {report.days} days before the report ({report.generated})"
+            )
+    return true(f"{active} active access key(s), each rotated within {report.days} days before the report")
+
+
+# Credentials of a report row: (enabled column, last-use column, column saying when it was set, label).
+_CREDENTIALS = (
+    ("password_enabled", "password_last_used", "password_last_changed", "console password"),
+    ("access_key_1_active", "access_key_1_last_used_date", "access_key_1_last_rotated", "access key 1"),
+    ("access_key_2_active", "access_key_2_last_used_date", "access_key_2_last_rotated", "access key 2"),
+)
+
+
+@predicate("aws_credentials_used_within", path="path", days="int", reference="path")
+def credentials_used_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when every enabled credential of the credential-report row at ``path`` (console
+    password, active access keys) was used within ``days`` before ``reference`` (the report's
+    GeneratedTime). A credential never used counts from when it was set (password_last_changed,
+    access_key_N_last_rotated), so a new one is not stale. Missing columns or unreadable dates
+    are UNKNOWN, never "in use".
+    """
+    report = _report_row(ctx, args)
+    if isinstance(report, Outcome):
+        return report
+    expected = f"used (or set) after {report.cutoff.isoformat()}"
+    enabled_labels: list[str] = []
+    for enabled_column, used_column, set_column, label in _CREDENTIALS:
+        enabled = _flag(report, enabled_column)
+        if isinstance(enabled, Outcome):
+            return enabled
+        if not enabled:
+            continue
+        enabled_labels.append(label)
+        last = _date_cell(ctx, report, used_column, expected)
+        what = f"{label} was last used {report.row.get(used_column)}"
+        if last is None:
+            last = _date_cell(ctx, report, set_column, expected)
+            what = f"{label} was never used since it was set ({report.row.get(set_column)})"
+            if last is None:
+                return unknown(f"{label} has no use and no set date", UnknownKind.MISSING)
+        if isinstance(last, Outcome):
+            return last
+        if last < report.cutoff:
+            return false(f"{what}, more than {report.days} days before the report ({report.generated})")
+    if not enabled_labels:
+        return true("no console password and no active access key")
+    return true(f"{', '.join(enabled_labels)} used or set within {report.days} days before the report")
+
+
+@predicate("aws_db_parameter_in", path="path", parameter="str", values="list")
+def db_parameter_in(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when ``parameter`` of the DescribeDBParameters-style list at ``path`` has one of
+    ``values`` (case-insensitive). A parameter listed without a ParameterValue runs on the engine
+    default, which depends on the engine version: FALSE, since the evidence must show the setting.
+    A parameter absent from the list is UNKNOWN (the list is not the one expected).
+    """
+    path: Path = args["path"]
+    name: str = args["parameter"]
+    values: list[Any] = args["values"]
+    params, why = ctx.read(path)
+    if why is not None:
+        return why
+    if not isinstance(params, list):
+        return unknown(f"{path.text} is not a list of parameters", UnknownKind.MISSING)
+    pointer = path.pointer("/data")
+    for i, param in enumerate(params):
+        if not isinstance(param, dict) or param.get("ParameterName") != name:
+            continue
+        value = param.get("ParameterValue")
+        ctx.observe(f"{path.text}[{i}].ParameterValue", value, {"in": values}, "in", f"{pointer}/{i}")
+        if value is None:
+            return false(f"{name} has no value set (the engine default applies and is not evidence of {values})")
+        if str(value).lower() in {str(v).lower() for v in values}:
+            return true(f"{name} is {value!r}")
+        return false(f"{name} is {value!r} (expected one of {values})")
+    ctx.observe(path.text, len(params), {name: {"in": values}}, "in", pointer)
+    return unknown(f"parameter {name} is not among the {len(params)} parameters of {path.text}", UnknownKind.MISSING)
+
+
+_CHILD_OPERATORS = "@@operators_allowed_for_child_policies"
+
+
+def _assigned(node: Any) -> str | None:
+    value = node.get("@@assign") if isinstance(node, dict) else None
+    return None if value is None else str(value)
+
+
+def _locked(node: Any) -> bool:
+    return isinstance(node, dict) and node.get(_CHILD_OPERATORS) == ["@@none"]
+
+
+@predicate("aws_ai_opt_out_all_services", path="path")
+def ai_opt_out_all_services(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
+    """TRUE when the AI services opt-out policy content (JSON) at ``path`` opts every AI service out
+    and forbids child policies to change it: ``services.default.opt_out_policy`` assigns optOut,
+    no service assigns anything else, and ``@@operators_allowed_for_child_policies`` is
+    ``["@@none"]`` on ``services``, ``services.default`` or ``services.default.opt_out_policy``.
+    """
+    path: Path = args["path"]
+    value, why = ctx.read(path)
+    if why is not None:
+        return why
+    try:
+        doc = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError as exc:
+        return unknown(f"{path.text} is not JSON: {exc}", UnknownKind.MISSING)
+    expected = 'services.default.opt_out_policy @@assign optOut, no opt-in, child operators ["@@none"]'
+    ctx.observe(path.text, value, expected, "ai_opt_out", path.pointer("/data"))
+    services = doc.get("services") if isinstance(doc, dict) else None
+    if not isinstance(services, dict):
+        return false("the policy has no services section")
+    default = services.get("default")
+    default_policy = default.get("opt_out_policy") if isinstance(default, dict) else None
+    assign = _assigned(default_policy)
+    if assign is None or assign.lower() != "optout":
+        return false(f"services.default.opt_out_policy assigns {assign!r}, not optOut")
+    for service, node in services.items():
+        other = _assigned(node.get("opt_out_policy")) if isinstance(node, dict) and service != "default" else None
+        if other is not None and other.lower() != "optout":
+            return false(f"service {service!r} assigns {other!r}: it is not opted out")
+    if not any(_locked(node) for node in (services, default, default_policy)):
+        return false(f'child policies may change the opt-out ({_CHILD_OPERATORS} is not ["@@none"])')
+    return true('every AI service is opted out and child policies cannot change it ("@@none")')

@@ -161,25 +161,29 @@ def _rotation_days(action: Mapping[str, Any], expiry: int | None) -> tuple[int |
 
 @predicate("azure_key_rotation_within", path="path", days="param")
 def key_rotation_within(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
-    """TRUE when the Key Vault key rotation policy at ``path`` has a ``rotate`` lifetime action
-    that fires within ``days`` of the key version's creation.
+    """TRUE when the rotation policy of the Key Vault key whose ``properties`` are at ``path`` has a
+    ``rotate`` lifetime action that fires within ``days`` of the key version's creation.
 
     The period is ``timeAfterCreate``, or the policy's ``expiryTime`` minus ``timeBeforeExpiry``.
-    Durations are ISO 8601 (a year counts 365 days, a month 30). No policy or only ``notify``
-    actions is FALSE; a trigger that cannot be read is UNKNOWN, never taken as compliant.
+    Durations are ISO 8601 (a year counts 365 days, a month 30). A key whose properties carry no
+    ``rotationPolicy`` (ARM omits it when none is set), or only ``notify`` actions, is FALSE; a
+    trigger that cannot be read is UNKNOWN, never taken as compliant.
     """
     path: Path = args["path"]
-    policy, why = ctx.read(path)
+    props, why = ctx.read(path)
     if why is not None:
         return why
+    if not isinstance(props, Mapping):
+        return unknown(f"{path.text} is not the key's properties", UnknownKind.MISSING)
+    policy = props.get("rotationPolicy")
     limit = resolve_expected(ctx, args["days"])
     if not isinstance(limit, int):
         return unknown(f"profile parameter {args['days'].name} is not a number of days", UnknownKind.CONTEXT)
-    pointer = path.pointer("/data")
+    pointer = path.pointer("/data") + "/rotationPolicy"
     expected = {"rotate within days": limit}
-    ctx.observe(path.text, policy, expected, "rotation", pointer)
-    if not isinstance(policy, Mapping):
-        return false(f"{path.text}: the key has no rotation policy")
+    ctx.observe(f"{path.text}.rotationPolicy", policy, expected, "rotation", pointer)
+    if not isinstance(policy, Mapping) or not policy:
+        return false("the key has no rotation policy")
     expiry = duration_days((policy.get("attributes") or {}).get("expiryTime"))
     rotations = [
         a

@@ -115,7 +115,7 @@ class ResourceBuilder:
             data=dict(self.data),
             absent=dict(self.absent),
             errors=dict(self.errors),
-            links={k: tuple(v) for k, v in self.links.items() if v},
+            links={k: tuple(v) for k, v in self.links.items()},
         )
 
 

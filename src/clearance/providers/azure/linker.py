@@ -25,6 +25,19 @@ ACCOUNT_RELATIONS: dict[str, dict[str, str]] = {
         "custom_roles": "azure.authorization.role-definition",
     },
 }
+# Links added to every resource of the first type, pointing at resources of the second in the same region.
+REGION_RELATIONS: dict[str, dict[str, str]] = {
+    "azure.network.vnet": {"network_watcher": "azure.network.watcher"},
+}
+
+
+def uncollected(rtype: str) -> str:
+    """Stand-in target for a relation whose target type could not be listed.
+
+    An empty relation would read as "there is none" (a FAIL); a target missing from the
+    inventory makes a ``ref:`` UNKNOWN, so the check says ERROR instead.
+    """
+    return f"uncollected:{rtype}"
 
 
 def _index(resources: list[Resource]) -> dict[str, str]:
@@ -65,18 +78,28 @@ def _reverse_flow_logs(resources: list[Resource], index: dict[str, str]) -> dict
     return out
 
 
-def link_subscription(resources: list[Resource]) -> list[Resource]:
+def link_subscription(resources: list[Resource], unavailable: frozenset[str] = frozenset()) -> list[Resource]:
+    """Resolve links. ``unavailable`` types were not collected or their listing failed: relations
+    to them point at :func:`uncollected` instead of claiming there are none."""
     index = _index(resources)
     flow_logs = _reverse_flow_logs(resources, index)
-    by_type: dict[str, list[str]] = {}
+    by_type: dict[str, list[Resource]] = {}
     for res in resources:
-        by_type.setdefault(res.type, []).append(res.id)
+        by_type.setdefault(res.type, []).append(res)
+
+    def targets(target_type: str, region: str | None = None) -> tuple[str, ...]:
+        if target_type in unavailable:
+            return (uncollected(target_type),)
+        return tuple(sorted(r.id for r in by_type.get(target_type, []) if region is None or r.region == region))
+
     out: list[Resource] = []
     for res in resources:
-        links = {rel: tuple(dict.fromkeys(_resolve(t, index) for t in targets)) for rel, targets in res.links.items()}
+        links = {rel: tuple(dict.fromkeys(_resolve(t, index) for t in found)) for rel, found in res.links.items()}
         if res.id in flow_logs:
             links["flow_logs"] = tuple(sorted(flow_logs[res.id]))
         for relation, target_type in ACCOUNT_RELATIONS.get(res.type, {}).items():
-            links[relation] = tuple(sorted(by_type.get(target_type, [])))
+            links[relation] = targets(target_type)
+        for relation, target_type in REGION_RELATIONS.get(res.type, {}).items():
+            links[relation] = targets(target_type, res.region)
         out.append(replace(res, links=links) if links != res.links else res)
     return out

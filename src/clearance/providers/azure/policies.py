@@ -76,7 +76,7 @@ class CallLogPolicy(HTTPPolicy[HttpRequest, HttpResponse]):
             "operation": request.context.get(OPERATION_KEY),
             "method": request.http_request.method,
             "path": unquote(url.path),
-            "api_version": (parse_qs(url.query).get("api-version") or [None])[0],
+            "api_version": next(iter(parse_qs(url.query).get("api-version", [])), None),
         }
         try:
             response = self.next.send(request)

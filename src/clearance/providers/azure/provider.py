@@ -62,6 +62,7 @@ class _Plan:
     error: CollectionError | None = None
     session: AzureSession | None = None
     remaining: int = 0
+    failed_types: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -112,9 +113,9 @@ class AzureProvider(Provider):
                 seen.setdefault((op.service, op.name), op)
         return sorted(seen.values(), key=lambda o: (o.service, o.name))
 
-    def settings(self, credential: Any) -> ClientSettings:
+    def settings(self, credential: Any, max_connections: int = 16) -> ClientSettings:
         posts = frozenset(o.name for o in self.operations() if o.non_read_reason)
-        return ClientSettings(credential, self.base_url, dict(self.client_kwargs), posts)
+        return ClientSettings(credential, self.base_url, dict(self.client_kwargs), posts, max_connections)
 
     # -- collection ---------------------------------------------------------------------------
     def collect(self, scope: Scope, writer: InventoryWriter, progress: ProgressFn | None = None) -> CollectSummary:
@@ -126,7 +127,7 @@ class AzureProvider(Provider):
             raise UsageError("--role-name applies to AWS only: Azure scans use the credential's own role assignments")
         credential = self.credential if self.credential is not None else default_credential()
         check_credential(credential)
-        settings = self.settings(credential)
+        settings = self.settings(credential, scope.max_workers)
         calls = _CallLog(writer)
         collectors = self.collectors(scope.services)
         detail_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-detail")
@@ -139,7 +140,9 @@ class AzureProvider(Provider):
             scope,
         )
         try:
-            bootstrap = AzureUnit(AzureSession(settings, "", calls), "subscriptions", run.operations, writer, run.limiter, detail_pool, ())
+            bootstrap = AzureUnit(
+                AzureSession(settings, "", calls), "subscriptions", run.operations, writer, run.limiter, detail_pool, ()
+            )
             plans = self._plans(scope, bootstrap)
             jobs: list[tuple[_Plan, AzureCollector]] = []
             for plan in plans:
@@ -154,12 +157,13 @@ class AzureProvider(Provider):
             futures = {unit_pool.submit(self._run_unit, plan, c, run): (plan, c) for plan, c in jobs}
             for done, future in enumerate(as_completed(futures), start=1):
                 plan, collector = futures[future]
-                unit_regions, ok = future.result()
-                regions.update(unit_regions)
+                unit, ok = future.result()
+                regions.update(unit.regions)
                 failed += 0 if ok else 1
                 if progress:
                     progress(Progress(done, len(jobs), f"{plan.subscription}/{collector.service}"))
                 with plan.lock:
+                    plan.failed_types.update(unit.failed_types)
                     plan.remaining -= 1
                     finished = plan.remaining == 0
                 if finished:
@@ -167,7 +171,9 @@ class AzureProvider(Provider):
         finally:
             unit_pool.shutdown(wait=True, cancel_futures=True)
             detail_pool.shutdown(wait=True, cancel_futures=True)
-        return CollectSummary(tuple(p.subscription for p in plans), tuple(sorted(regions)), len(jobs), failed, calls.count)
+        return CollectSummary(
+            tuple(p.subscription for p in plans), tuple(sorted(regions)), len(jobs), failed, calls.count
+        )
 
     def _plans(self, scope: Scope, bootstrap: AzureUnit) -> list[_Plan]:
         """The subscriptions to scan; an explicit one that cannot be read is planned with its error."""
@@ -175,7 +181,13 @@ class AzureProvider(Provider):
         for sub in scope.accounts:
             found[sub] = bootstrap.fetch("subscriptions", "Subscriptions_Get", sub).error
         for group in scope.management_groups:
-            items = _must(bootstrap, f"list the subscriptions under management group {group}", "managementgroups", "ManagementGroups_GetDescendants", group)
+            items = _must(
+                bootstrap,
+                f"list the subscriptions under management group {group}",
+                "managementgroups",
+                "ManagementGroups_GetDescendants",
+                group,
+            )
             subs = [str(i["name"]) for i in items if str(i.get("type", "")).lower().endswith("/subscriptions")]
             if not subs:
                 raise UsageError(f"management group {group} has no subscription visible to this credential")
@@ -196,11 +208,21 @@ class AzureProvider(Provider):
         for collector in collectors:
             for rtype in collector.resource_types:
                 writer.listing(
-                    TypeListing("azure", plan.subscription, ANY_REGION, rtype.name, TypeStatus.FAILED, "Subscriptions_Get", 0, 0, plan.error)
+                    TypeListing(
+                        "azure",
+                        plan.subscription,
+                        ANY_REGION,
+                        rtype.name,
+                        TypeStatus.FAILED,
+                        "Subscriptions_Get",
+                        0,
+                        0,
+                        plan.error,
+                    )
                 )
         writer.finalize_account("azure", plan.subscription, [])
 
-    def _run_unit(self, plan: _Plan, collector: AzureCollector, run: _Run) -> tuple[set[str], bool]:
+    def _run_unit(self, plan: _Plan, collector: AzureCollector, run: _Run) -> tuple[AzureUnit, bool]:
         assert plan.session is not None
         unit = AzureUnit(
             plan.session,
@@ -223,10 +245,15 @@ class AzureProvider(Provider):
             for rtype in collector.resource_types:
                 if rtype.name not in unit.listed_types:
                     unit.list_failed(rtype.name, rtype.list_call, error)
-        return unit.regions, ok
+        return unit, ok
 
     def _finalize(self, plan: _Plan, scope: Scope, writer: InventoryWriter) -> None:
-        resources = [r for r in link_subscription(list(writer.staged("azure", plan.subscription))) if r.region not in scope.exclude_regions]
+        skipped = {t.name for t in self.resource_types()} - {
+            t.name for c in self.collectors(scope.services) for t in c.resource_types
+        }
+        staged = list(writer.staged("azure", plan.subscription))
+        linked = link_subscription(staged, frozenset(plan.failed_types | skipped))
+        resources = [r for r in linked if r.region not in scope.exclude_regions]
         writer.finalize_account("azure", plan.subscription, apply_scope(resources, scope, self.account_level_types()))
 
 

@@ -83,6 +83,8 @@ class ClientSettings:
     client_kwargs: Mapping[str, Any] = field(default_factory=dict)
     read_only_posts: frozenset[str] = frozenset()
     """REST operation ids of the few POSTs that only read (none today); every other non-GET is refused."""
+    max_connections: int = 16
+    """HTTP connections kept per client and host: the scan's concurrency, so threads do not queue or churn."""
 
 
 class AzureSession:
@@ -119,6 +121,8 @@ class AzureSession:
             *extra,
         ]
         kwargs.setdefault("user_agent", USER_AGENT)
+        if "transport" not in kwargs:
+            kwargs["transport"] = _transport(self.settings.max_connections, kwargs)
         return make_azure_client(
             cls,
             self.subscription if per_subscription else None,
@@ -126,3 +130,19 @@ class AzureSession:
             base_url=self.settings.base_url,
             **kwargs,
         )
+
+
+def _transport(max_connections: int, client_kwargs: Mapping[str, Any]) -> Any:
+    """azure-core's requests transport with a connection pool as large as the scan's concurrency.
+
+    The client kwargs go to the transport too: a client given its own transport no longer applies
+    ``connection_verify``, ``connection_timeout`` and the like itself.
+    """
+    import requests
+    from azure.core.pipeline.transport import RequestsTransport
+
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=max(10, max_connections))
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return RequestsTransport(**{**client_kwargs, "session": session, "session_owner": True})

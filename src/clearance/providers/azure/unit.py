@@ -99,6 +99,7 @@ class AzureUnit:
         self.scan_regions = tuple(scan_regions)
         self.exclude_regions = frozenset(exclude_regions)
         self.listed_types: set[str] = set()
+        self.failed_types: set[str] = set()
         self.regions: set[str] = set()
 
     # -- calls -----------------------------------------------------------------------------
@@ -128,7 +129,9 @@ class AzureUnit:
             pass
         return [item for body in bodies for item in (json.loads(body).get("value") or [])]
 
-    def _call(self, service: str, op: str, args: tuple[Any, ...], params: dict[str, Any], paged: bool, key: str | None) -> Fetched:
+    def _call(
+        self, service: str, op: str, args: tuple[Any, ...], params: dict[str, Any], paged: bool, key: str | None
+    ) -> Fetched:
         spec = self._operation(service, op)
         with self.limiter:
             try:
@@ -184,6 +187,8 @@ class AzureUnit:
             self.writer.listing(
                 TypeListing("azure", self.account, region, rtype, TypeStatus.LISTED, list_call, 0, count)
             )
+        if failed:
+            self.failed_types.add(rtype)
         for region, error in sorted(failed.items()):
             self.writer.listing(
                 TypeListing("azure", self.account, region, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
@@ -191,6 +196,7 @@ class AzureUnit:
 
     def list_failed(self, rtype: str, list_call: str, error: CollectionError) -> None:
         self.listed_types.add(rtype)
+        self.failed_types.add(rtype)
         self.writer.listing(
             TypeListing("azure", self.account, ANY_REGION, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
         )

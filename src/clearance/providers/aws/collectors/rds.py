@@ -31,18 +31,34 @@ CLUSTER_PARAMETER_GROUP = "aws.rds.cluster-parameter-group"
 
 @dataclass(frozen=True)
 class GroupKind:
-    """A kind of parameter group: its record type, ARN prefix and the call listing its parameters."""
+    """A kind of parameter group: its record type, ARN prefix, the call listing its parameters,
+    and the listing of the resources that use it (which is what enumerates the groups)."""
 
     type: str
     arn_kind: str
     operation: str
     name_param: str
+    used_by: str
+
+    def arn(self, unit: AwsUnit, name: str) -> str:
+        return unit.arn("rds", f"{self.arn_kind}:{name}")
 
 
-GROUP_KINDS = (
-    GroupKind(PARAMETER_GROUP, "pg", "DescribeDBParameters", "DBParameterGroupName"),
-    GroupKind(CLUSTER_PARAMETER_GROUP, "cluster-pg", "DescribeDBClusterParameters", "DBClusterParameterGroupName"),
+DB_GROUPS = GroupKind(PARAMETER_GROUP, "pg", "DescribeDBParameters", "DBParameterGroupName", "DescribeDBInstances")
+CLUSTER_GROUPS = GroupKind(
+    CLUSTER_PARAMETER_GROUP,
+    "cluster-pg",
+    "DescribeDBClusterParameters",
+    "DBClusterParameterGroupName",
+    "DescribeDBClusters",
 )
+
+
+def _group_names(item: dict[str, Any]) -> list[str]:
+    """Parameter groups an instance (``DBParameterGroups``) or a cluster (``DBClusterParameterGroup``) uses."""
+    names = [g.get("DBParameterGroupName") for g in item.get("DBParameterGroups") or []]
+    names.append(item.get("DBClusterParameterGroup"))
+    return [str(n) for n in names if n]
 
 
 def _common_links(unit: AwsUnit, builder: ResourceBuilder, item: dict[str, Any]) -> None:
@@ -74,35 +90,26 @@ class RdsCollector(AwsCollector):
     )
 
     def collect(self, unit: AwsUnit) -> None:
-        instances = self._list(unit, INSTANCE, PARAMETER_GROUP, "DescribeDBInstances", "DBInstances")
-        clusters = self._list(unit, CLUSTER, CLUSTER_PARAMETER_GROUP, "DescribeDBClusters", "DBClusters")
-        wanted: dict[GroupKind, set[str]] = {kind: set() for kind in GROUP_KINDS}
-        for item in instances or []:
-            unit.emit(self._instance(unit, item))
-            wanted[GROUP_KINDS[0]].update(
-                str(g["DBParameterGroupName"]) for g in item.get("DBParameterGroups") or [] if g.get("DBParameterGroupName")
-            )
-        for item in clusters or []:
-            unit.emit(self._cluster(unit, item))
-            if item.get("DBClusterParameterGroup"):
-                wanted[GROUP_KINDS[1]].add(str(item["DBClusterParameterGroup"]))
-        jobs = [(kind, name) for kind in GROUP_KINDS for name in sorted(wanted[kind])]
+        listings = (
+            (INSTANCE, "DBInstances", DB_GROUPS, self._instance),
+            (CLUSTER, "DBClusters", CLUSTER_GROUPS, self._cluster),
+        )
+        jobs: list[tuple[GroupKind, str]] = []
+        for rtype, key, kind, build in listings:
+            try:
+                items = unit.items("rds", kind.used_by, key)
+            except CallFailed as failed:
+                unit.list_failed(rtype, kind.used_by, failed.error)
+                unit.list_failed(kind.type, kind.used_by, failed.error)
+                continue
+            unit.listed(rtype, kind.used_by, len(items))
+            for item in items:
+                unit.emit(build(unit, item))
+            names = sorted({name for item in items for name in _group_names(item)})
+            unit.listed(kind.type, kind.used_by, len(names))
+            jobs.extend((kind, name) for name in names)
         for builder in unit.parallel(lambda job: self._group(unit, *job), jobs):
             unit.emit(builder)
-        for kind, listing in zip(GROUP_KINDS, (instances, clusters), strict=True):
-            if listing is not None:
-                unit.listed(kind.type, "DescribeDBInstances" if kind is GROUP_KINDS[0] else "DescribeDBClusters", len(wanted[kind]))
-
-    def _list(self, unit: AwsUnit, rtype: str, group_type: str, op: str, key: str) -> list[dict[str, Any]] | None:
-        """The items of one Describe call; on failure the gap is recorded for it and its parameter groups."""
-        try:
-            items = unit.items("rds", op, key)
-        except CallFailed as failed:
-            unit.list_failed(rtype, op, failed.error)
-            unit.list_failed(group_type, op, failed.error)
-            return None
-        unit.listed(rtype, op, len(items))
-        return items
 
     def _instance(self, unit: AwsUnit, item: dict[str, Any]) -> ResourceBuilder:
         name = str(item["DBInstanceIdentifier"])
@@ -112,9 +119,7 @@ class RdsCollector(AwsCollector):
         _common_links(unit, builder, item)
         vpc = (item.get("DBSubnetGroup") or {}).get("VpcId")
         builder.link("vpc", unit.arn("ec2", f"vpc/{vpc}") if vpc else None)
-        for group in item.get("DBParameterGroups") or []:
-            if group.get("DBParameterGroupName"):
-                builder.link("parameter_group", unit.arn("rds", f"pg:{group['DBParameterGroupName']}"))
+        builder.link("parameter_group", *(DB_GROUPS.arn(unit, group) for group in _group_names(item)))
         if item.get("DBClusterIdentifier"):
             builder.link("cluster", unit.arn("rds", f"cluster:{item['DBClusterIdentifier']}"))
         return builder
@@ -125,12 +130,11 @@ class RdsCollector(AwsCollector):
         builder = unit.builder(CLUSTER, arn, name, tags=tags_from_list(item.get("TagList")))
         builder.data["DescribeDBClusters"] = item
         _common_links(unit, builder, item)
-        if item.get("DBClusterParameterGroup"):
-            builder.link("parameter_group", unit.arn("rds", f"cluster-pg:{item['DBClusterParameterGroup']}"))
+        builder.link("parameter_group", *(CLUSTER_GROUPS.arn(unit, group) for group in _group_names(item)))
         return builder
 
     def _group(self, unit: AwsUnit, kind: GroupKind, name: str) -> ResourceBuilder:
-        builder = unit.builder(kind.type, unit.arn("rds", f"{kind.arn_kind}:{name}"), name)
+        builder = unit.builder(kind.type, kind.arn(unit, name), name)
         builder.attach(fetch_all(unit, "rds", kind.operation, "Parameters", **{kind.name_param: name}))
         return builder
 

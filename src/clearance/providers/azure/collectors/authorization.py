@@ -46,7 +46,8 @@ class AuthorizationCollector(AzureCollector):
             for item in items:
                 builder = unit.builder(rtype, item, region=ids.GLOBAL_REGION)
                 builder.data[op] = item
-                builder.link("role_definition", properties(item).get("roleDefinitionId"))
+                if rtype == ROLE_ASSIGNMENT:
+                    builder.link("role_definition", properties(item).get("roleDefinitionId"))
                 unit.emit(builder)
             unit.listed(rtype, op, [ids.GLOBAL_REGION] * len(items), regional=False)
 

@@ -48,12 +48,20 @@ def attach_diagnostics(unit: AzureUnit, builder: ResourceBuilder, resource_uri: 
         builder.link("workspaces", properties(setting).get("workspaceId"))
 
 
-def key_uri(vault_uri: Any, key_name: Any, version: Any = None) -> str | None:
-    """A Key Vault key URI (``https://v.vault.azure.net/keys/name[/version]``) from its parts."""
+def key_uri(vault_uri: Any, key_name: Any) -> str | None:
+    """A Key Vault key URI (``https://v.vault.azure.net/keys/name``) from its parts."""
     if not (isinstance(vault_uri, str) and vault_uri and isinstance(key_name, str) and key_name):
         return None
-    uri = f"{vault_uri.rstrip('/')}/keys/{key_name}"
-    return f"{uri}/{version}" if isinstance(version, str) and version else uri
+    return f"{vault_uri.rstrip('/')}/keys/{key_name}"
+
+
+def link_key(builder: ResourceBuilder, uri: Any) -> None:
+    """Link a customer-managed key by URI (the linker resolves it to the key's ARM id).
+
+    Without a URI nothing is linked: an empty ``key_vault_key`` relation would read as "no key".
+    """
+    if isinstance(uri, str) and uri:
+        builder.link("key_vault_key", uri)
 
 
 def emit_with_children(
@@ -61,14 +69,17 @@ def emit_with_children(
     parents: list[ResourceBuilder],
     list_op: str,
     child_type: str,
-    relation: str,
+    relation: str | None,
     build: Callable[[ResourceBuilder, dict[str, Any]], ResourceBuilder],
 ) -> None:
     """Emit parents and the child resources each one listed under ``data[list_op]``.
 
     The parent's list answer is moved from its data to the children (each child keeps its own
-    item); the parent links to them under ``relation``. A parent whose list failed keeps the
-    error, and the child type's listing is FAILED in that parent's region.
+    item). A child without tags of its own takes its parent's, so a tag-scoped workload includes
+    the keys of its vault and the subnets of its VNet; a parent-to-child link (``relation``) is
+    kept only where the children belong to every user of the parent (a VNet's subnets), since
+    scoping follows links transitively (a shared vault must not pull in every key it holds).
+    A parent whose list failed keeps the error, and the child type's listing is FAILED in its region.
     """
     pending: list[tuple[ResourceBuilder, dict[str, Any]]] = []
     failures: dict[str, CollectionError] = {}
@@ -80,7 +91,9 @@ def emit_with_children(
         pending.extend((parent, i) for i in items if isinstance(i, dict) and i.get("id"))
     children = unit.parallel(lambda pair: build(*pair), pending)
     for (parent, _), child in zip(pending, children, strict=True):
-        parent.link(relation, child.id)
+        child.tags = child.tags or dict(parent.tags)
+        if relation:
+            parent.link(relation, child.id)
     for builder in (*parents, *children):
         unit.emit(builder)
     unit.listed(child_type, list_op, [c.region for c in children], failures)

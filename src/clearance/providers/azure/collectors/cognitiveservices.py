@@ -11,7 +11,7 @@ from typing import Any
 from ...interface import Operation, ResourceType
 from .. import ids
 from ..unit import AzureUnit
-from .base import DIAGNOSTIC_SETTINGS, AzureCollector, attach_diagnostics, key_uri, link_common, properties
+from .base import DIAGNOSTIC_SETTINGS, AzureCollector, attach_diagnostics, key_uri, link_common, link_key, properties
 
 ACCOUNT = "azure.cognitiveservices.account"
 GENERATIVE_KINDS = frozenset({"openai", "aiservices"})
@@ -40,7 +40,7 @@ class CognitiveServicesCollector(AzureCollector):
         encryption = properties(item).get("encryption") or {}
         if str(encryption.get("keySource", "")).lower() == "microsoft.keyvault":
             kv = encryption.get("keyVaultProperties") or {}
-            builder.link("key_vault_key", key_uri(kv.get("keyVaultUri"), kv.get("keyName")))
+            link_key(builder, key_uri(kv.get("keyVaultUri"), kv.get("keyName")))
         if str(item.get("kind", "")).lower() in GENERATIVE_KINDS:
             rg = ids.resource_group(builder.id)
             builder.attach(unit.fetch_list("cognitiveservices", "Deployments_List", rg, builder.name))

@@ -35,7 +35,7 @@ class KeyVaultCollector(AzureCollector):
         if vaults is None:
             return
         builders = unit.parallel(lambda item: self._vault(unit, item), vaults)
-        emit_with_children(unit, builders, "Keys_List", KEY, "keys", lambda vault, item: self._key(unit, vault, item))
+        emit_with_children(unit, builders, "Keys_List", KEY, None, lambda vault, item: self._key(unit, vault, item))
 
     def _vault(self, unit: AzureUnit, item: dict[str, Any]) -> ResourceBuilder:
         builder = unit.builder(VAULT, item)

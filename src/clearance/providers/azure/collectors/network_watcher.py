@@ -34,7 +34,9 @@ class NetworkWatcherCollector(AzureCollector):
         if watchers is None:
             return
         builders = unit.parallel(lambda item: self._watcher(unit, item), watchers)
-        emit_with_children(unit, builders, "FlowLogs_List", FLOW_LOG, "flow_logs", lambda w, i: self._flow_log(unit, w, i))
+        emit_with_children(
+            unit, builders, "FlowLogs_List", FLOW_LOG, "flow_logs", lambda w, i: self._flow_log(unit, w, i)
+        )
 
     def _watcher(self, unit: AzureUnit, item: dict[str, Any]) -> ResourceBuilder:
         builder = unit.builder(WATCHER, item)

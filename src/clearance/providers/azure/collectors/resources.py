@@ -31,9 +31,7 @@ class ResourcesCollector(AzureCollector):
     )
     operations = (
         Operation("subscriptions", "Subscriptions_Get", "Microsoft.Resources/subscriptions/read"),
-        Operation(
-            "monitor", "SubscriptionDiagnosticSettings_List", "Microsoft.Insights/diagnosticSettings/read"
-        ),
+        Operation("monitor", "SubscriptionDiagnosticSettings_List", "Microsoft.Insights/diagnosticSettings/read"),
         Operation(
             "authorization", "RoleAssignments_ListForSubscription", "Microsoft.Authorization/roleAssignments/read"
         ),

@@ -11,7 +11,7 @@ from typing import Any
 from ...interface import Operation, ResourceType
 from .. import ids
 from ..unit import AzureUnit, ResourceBuilder
-from .base import AzureCollector, emit_with_children, link_common, properties
+from .base import AzureCollector, emit_with_children, link_common, link_key, properties
 
 SERVER = "azure.sql.server"
 DATABASE = "azure.sql.database"
@@ -42,7 +42,7 @@ class SqlCollector(AzureCollector):
             return
         builders = unit.parallel(lambda item: self._server(unit, item), servers)
         emit_with_children(
-            unit, builders, "Databases_ListByServer", DATABASE, "databases", lambda s, i: self._database(unit, s, i)
+            unit, builders, "Databases_ListByServer", DATABASE, None, lambda s, i: self._database(unit, s, i)
         )
 
     def _server(self, unit: AzureUnit, item: dict[str, Any]) -> ResourceBuilder:
@@ -53,7 +53,7 @@ class SqlCollector(AzureCollector):
         protector = builder.attach(unit.fetch("sql", "EncryptionProtectors_Get", rg, name, "current"))
         props = properties(protector.value)
         if str(props.get("serverKeyType", "")).lower() == "azurekeyvault":
-            builder.link("key_vault_key", props.get("uri"))
+            link_key(builder, props.get("uri"))
         builder.attach(unit.fetch("sql", "ServerBlobAuditingPolicies_Get", rg, name))
         builder.attach(unit.fetch_list("sql", "FirewallRules_ListByServer", rg, name))
         builder.attach(unit.fetch_list("sql", "Databases_ListByServer", rg, name))

@@ -13,7 +13,7 @@ from typing import Any
 from ...interface import Operation, ResourceType
 from .. import ids
 from ..unit import AzureUnit
-from .base import DIAGNOSTIC_SETTINGS, AzureCollector, attach_diagnostics, key_uri, link_common, properties
+from .base import DIAGNOSTIC_SETTINGS, AzureCollector, attach_diagnostics, key_uri, link_common, link_key, properties
 
 ACCOUNT = "azure.storage.account"
 NO_BLOB_SERVICE = frozenset({"filestorage"})
@@ -21,15 +21,15 @@ NO_BLOB_SERVICE = frozenset({"filestorage"})
 
 class StorageCollector(AzureCollector):
     service = "storage"
-    resource_types = (ResourceType(ACCOUNT, "storage", "StorageAccounts_List", "Storage account with its blob service"),)
+    resource_types = (
+        ResourceType(ACCOUNT, "storage", "StorageAccounts_List", "Storage account with its blob service"),
+    )
     operations = (
         Operation("storage", "StorageAccounts_List", "Microsoft.Storage/storageAccounts/read"),
         Operation(
             "storage", "BlobServices_GetServiceProperties", "Microsoft.Storage/storageAccounts/blobServices/read"
         ),
-        Operation(
-            "storage", "BlobContainers_List", "Microsoft.Storage/storageAccounts/blobServices/containers/read"
-        ),
+        Operation("storage", "BlobContainers_List", "Microsoft.Storage/storageAccounts/blobServices/containers/read"),
         DIAGNOSTIC_SETTINGS,
     )
 
@@ -44,7 +44,7 @@ class StorageCollector(AzureCollector):
         encryption = properties(item).get("encryption") or {}
         if str(encryption.get("keySource", "")).lower() == "microsoft.keyvault":
             kv = encryption.get("keyvaultproperties") or {}
-            builder.link("key_vault_key", key_uri(kv.get("keyvaulturi"), kv.get("keyname")))
+            link_key(builder, key_uri(kv.get("keyvaulturi"), kv.get("keyname")))
         if str(item.get("kind", "")).lower() not in NO_BLOB_SERVICE:
             rg, name = ids.resource_group(builder.id), builder.name
             builder.attach(unit.fetch("storage", "BlobServices_GetServiceProperties", rg, name))

@@ -1,0 +1,15 @@
+"""Fixture for the Azure check tests: the fake ARM server already serving the subscription."""
+
+from __future__ import annotations
+
+import pytest
+
+from .. import builders as b
+from ..fake_arm import FakeArm
+
+
+@pytest.fixture
+def arm(fake_arm: FakeArm) -> FakeArm:
+    """``fake_arm`` with the scanned subscription in it (every scan starts with Subscriptions_Get)."""
+    fake_arm.put(b.sub_id(), b.subscription())
+    return fake_arm

@@ -1,0 +1,159 @@
+"""Shared harness for Azure tests: the project's fake ARM server and a one-call scan helper.
+
+The real azure-mgmt clients run against :class:`~tests.azure.fake_arm.FakeArm` over real HTTP,
+through the provider's production seam (``base_url``, a credential, client kwargs). Only two
+test-only things are added: a fake credential (never ``DefaultAzureCredential``, which probes
+IMDS and the Azure CLI) and a policy allowing bearer tokens over plain http. Retries are off.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+from clearance.inventory import InventoryReader, TypeListing
+
+from ..aws.conftest import ScanResult
+from .builders import SUB
+from .fake_arm import FakeArm
+
+__all__ = ["SUB", "AllowHttp", "Collected", "FakeCredential", "ScanResult"]
+
+
+class FakeCredential:
+    """A TokenCredential that hands out a fixed token and counts requests for it."""
+
+    token = "fake-token"
+
+    def __init__(self) -> None:
+        self.requested = 0
+
+    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+        self.requested += 1
+        return AccessToken(self.token, int(time.time()) + 3600)
+
+
+class AllowHttp(SansIOHTTPPolicy):  # type: ignore[type-arg]
+    """Test-only per-call policy: let the bearer policy send the token to the plain-http fake."""
+
+    def on_request(self, request: Any) -> None:
+        request.context["enforce_https"] = False
+
+
+def http_client_kwargs() -> dict[str, Any]:
+    """Client kwargs of every http test: the AllowHttp policy and no retries."""
+    return {"per_call_policies": [AllowHttp()], "retry_total": 0}
+
+
+@pytest.fixture
+def fake_arm() -> Iterator[FakeArm]:
+    """A fresh fake ARM server on 127.0.0.1 (http), stopped after the test."""
+    with FakeArm() as fake:
+        yield fake
+
+
+@pytest.fixture
+def azure_provider(fake_arm: FakeArm) -> Any:
+    """The production AzureProvider pointed at ``fake_arm`` with a fake credential, no retries."""
+    from clearance.providers.azure import AzureProvider
+
+    return AzureProvider(credential=FakeCredential(), base_url=fake_arm.url, client_kwargs=http_client_kwargs())
+
+
+def collect_into(provider: Any, out: Path, **scope_kw: Any) -> Any:
+    """Run ``provider.collect`` for a Scope built from ``scope_kw``; returns the CollectSummary."""
+    import clearance
+    from clearance.inventory import InventoryWriter
+
+    scope_kw.setdefault("accounts", (SUB,))
+    writer = InventoryWriter(out)
+    try:
+        return provider.collect(clearance.Scope(provider="azure", **scope_kw), writer)
+    finally:
+        writer.close()
+
+
+@dataclass
+class Collected:
+    """A collection run's summary and inventory, with readers for tests."""
+
+    summary: Any
+    out: Path
+
+    def records(self, rtype: str) -> dict[str, dict[str, Any]]:
+        """Resource name -> stored record, for every record of ``rtype``."""
+        reader = InventoryReader(self.out)
+        return {
+            r.record["name"]: r.record
+            for provider, account in reader.accounts()
+            for r in reader.records(provider, account)
+            if r.record["type"] == rtype
+        }
+
+    def record(self, rtype: str, name: str) -> dict[str, Any]:
+        found = self.records(rtype)
+        assert name in found, f"no {rtype} named {name}; have {sorted(found)}"
+        return found[name]
+
+    def listings(self, rtype: str) -> list[TypeListing]:
+        return [x for x in InventoryReader(self.out).listings() if x.type == rtype]
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The API-call log."""
+        text = (self.out / "logs" / "api-calls.jsonl").read_text("utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def azure_collect(azure_provider: Any, tmp_path: Path) -> Any:
+    """``azure_collect(**scope_kw)`` collects (default: the ``SUB`` subscription) -> :class:`Collected`."""
+
+    def run(**scope_kw: Any) -> Collected:
+        out = tmp_path / f"collect-{len(list(tmp_path.iterdir()))}"
+        return Collected(collect_into(azure_provider, out, **scope_kw), out)
+
+    return run
+
+
+@pytest.fixture
+def azure_scan(azure_provider: Any, tmp_path: Path) -> Any:
+    """``azure_scan(checks=[...], subscriptions=(SUB,), services=(), tags=(), regions=())`` -> ScanResult."""
+
+    def run(
+        checks: list[str] | None = None,
+        subscriptions: tuple[str, ...] = (SUB,),
+        services: tuple[str, ...] = (),
+        profile: Any = None,
+        tags: tuple[str, ...] = (),
+        regions: tuple[str, ...] = (),
+        **scope_kw: Any,
+    ) -> ScanResult:
+        import clearance
+        from clearance.api import default_checks
+        from clearance.profile import load_profile
+        from clearance.scope import parse_tag_filters
+
+        prof = profile if profile is not None and not isinstance(profile, str | Path) else load_profile(profile)
+        checkset = default_checks(prof, tuple(checks or ()))
+        out = tmp_path / f"scan-{len(list(tmp_path.iterdir()))}"
+        collect_into(
+            azure_provider,
+            out,
+            accounts=subscriptions,
+            services=services,
+            tags=parse_tag_filters(tags),
+            regions=regions,
+            **scope_kw,
+        )
+        results = clearance.evaluate(out, profile=prof, checks=checkset)
+        return ScanResult(results.findings(), results.coverage(), out)
+
+    return run
