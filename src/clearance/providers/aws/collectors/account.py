@@ -38,7 +38,9 @@ def parse_credential_report(fetched: Fetched) -> Fetched:
 def credential_report(unit: AwsUnit) -> Fetched:
     """Generate (if needed) and fetch the IAM credential report, waiting briefly for it."""
     first = unit.fetch("iam", "GetCredentialReport")
-    if first.error is None and first.absent is None:
+    if first.error is not None:  # denied or failed: generating and polling cannot help
+        return first
+    if first.absent is None:
         return parse_credential_report(first)
     generated = unit.fetch("iam", "GenerateCredentialReport")
     if generated.error is not None:
@@ -46,7 +48,9 @@ def credential_report(unit: AwsUnit) -> Fetched:
     last = first
     for delay in REPORT_POLL_SECONDS:
         last = unit.fetch("iam", "GetCredentialReport")
-        if last.error is None and last.absent is None:
+        if last.error is not None:
+            return last
+        if last.absent is None:
             return parse_credential_report(last)
         time.sleep(delay)
     return last
