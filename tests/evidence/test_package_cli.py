@@ -46,6 +46,10 @@ def tsa_anchor(pki: Pki, tmp_path: Path) -> Path:
     return path
 
 
+def validate_report(report: dict[str, object]) -> None:
+    Draft202012Validator(json.loads(schema_path("verification-report.schema.json").read_text())).validate(report)
+
+
 def package_args(keys: DevKeys, tsa_url: str, *extra: str) -> list[str]:
     return ["--filing-id", "FSS-1", "--nonce", "n-1", "--signer", keys.signer_spec, "--tsa", tsa_url, *extra]
 
@@ -67,7 +71,7 @@ def test_package_then_verify_json(keys: DevKeys, tsa_url: str, tsa_anchor: Path,
     code, out, err = run_cli(*verify_args(package, keys, tsa_anchor, "--json", "--re-evaluate"))
     assert code == ExitCode.OK, out + err
     report = json.loads(out)
-    Draft202012Validator(json.loads(schema_path("verification-report.schema.json").read_text())).validate(report)
+    validate_report(report)
     assert report["valid"] and report["statement_sha256"] == built["statement_sha256"]
     assert report["signers"][0]["timestamp"]["genTime"] == report["time"]["value"]
     assert [s["status"] for s in report["steps"]].count("pass") == 12
@@ -84,7 +88,9 @@ def test_verify_failure_exits_6_with_step_and_reason(
     assert out.startswith("INVALID") and "failed at step 'binding': nonce mismatch" in out
     code, out, _ = run_cli(*verify_args(target, keys, tsa_anchor, "--json", nonce="other-nonce"))
     report = json.loads(out)
+    validate_report(report)
     assert code == ExitCode.VERIFY_FAILED and report["failed_step"] == "binding" and not report["valid"]
+    assert [s["status"] for s in report["steps"]][7:] == ["fail"] + ["skipped"] * 5
     code, out, _ = run_cli("verify", str(target), "--trust", str(keys.root), "--filing-id", "FSS-1", "--nonce", "n-1")
     assert code == ExitCode.VERIFY_FAILED and "failed at step 'timestamp'" in out and "no TSA trust anchors" in out
 
@@ -110,6 +116,10 @@ def test_package_without_tsa_warns_and_verify_needs_the_unsafe_flag(
     assert run_cli(*verify_args(target, keys, tsa_anchor))[0] == ExitCode.VERIFY_FAILED
     code, out, _ = run_cli(*verify_args(target, keys, tsa_anchor, "--unsafe-no-timestamp"))
     assert code == ExitCode.OK and "UNSAFE: --unsafe-no-timestamp" in out
+    code, out, _ = run_cli(*verify_args(target, keys, tsa_anchor, "--unsafe-no-timestamp", "--json"))
+    report = json.loads(out)
+    validate_report(report)
+    assert report["valid"] and report["time"]["source"] == "verifier-clock (unsafe)" and report["unsafe"]
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def demo_environment() -> Iterator[None]:
 
 def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     """Seed the workload, scan it with the built-in kr-fss profile, write results into ``out``."""
-    from ..api import prepare_out, default_checks, scan
+    from ..api import default_checks, prepare_out, scan
     from ..profile import load_profile
     from ..providers.interface import Progress
     from ..scope import Scope, TagFilter

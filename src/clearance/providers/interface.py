@@ -12,7 +12,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar, Generic, Protocol, TypeVar
 
+from ..errors import UsageError
 from ..inventory import InventoryWriter
 from ..scope import Scope
 
@@ -85,3 +87,46 @@ class Provider(ABC):
 
     def account_level_types(self) -> frozenset[str]:
         return frozenset(t.name for t in self.resource_types() if t.account_level)
+
+
+class CollectorSpec(Protocol):
+    """What every provider's collector class declares."""
+
+    service: ClassVar[str]
+    resource_types: ClassVar[tuple[ResourceType, ...]]
+    operations: ClassVar[tuple[Operation, ...]]
+
+
+C = TypeVar("C", bound=CollectorSpec)
+
+
+class CollectorProvider(Provider, Generic[C]):
+    """A provider built from per-service collectors: types, operations and service filtering derive from them."""
+
+    display_name: ClassVar[str] = ""
+    """How messages name the cloud (``AWS``, ``Azure``)."""
+    core_operations: ClassVar[tuple[Operation, ...]] = ()
+    """Calls the provider itself makes outside any collector (identity, discovery)."""
+
+    @abstractmethod
+    def all_collectors(self) -> tuple[C, ...]: ...
+
+    def collectors(self, services: Sequence[str] = ()) -> tuple[C, ...]:
+        found = self.all_collectors()
+        if not services:
+            return found
+        known = {c.service for c in found}
+        unknown = sorted(set(services) - known)
+        if unknown:
+            raise UsageError(f"unknown {self.display_name or self.name} service(s) {unknown}; known: {sorted(known)}")
+        return tuple(c for c in found if c.service in services)
+
+    def resource_types(self) -> Sequence[ResourceType]:
+        return [t for c in self.collectors() for t in c.resource_types]
+
+    def operations(self) -> Sequence[Operation]:
+        seen: dict[tuple[str, str], Operation] = {(o.service, o.name): o for o in self.core_operations}
+        for collector in self.collectors():
+            for op in collector.operations:
+                seen.setdefault((op.service, op.name), op)
+        return sorted(seen.values(), key=lambda o: (o.service, o.name))

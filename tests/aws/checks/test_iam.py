@@ -62,7 +62,10 @@ def test_trust_policies_admitting_other_accounts_or_anyone_fail(aws: Any, scan: 
     vendor = "arn:aws:iam::999999999999:role/vendor-scanner"
     role("own-account", assume({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))
     role("service", assume({"Service": "ec2.amazonaws.com"}))
-    role("federated", {**assume({"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/corp"}), "Action": "sts:AssumeRoleWithSAML"})
+    role(
+        "federated",
+        {**assume({"Federated": f"arn:aws:iam::{ACCOUNT}:saml-provider/corp"}), "Action": "sts:AssumeRoleWithSAML"},
+    )
     role("org-confined", assume("*", StringEquals={"aws:PrincipalOrgID": "o-abc123"}))
     role("vendor", assume({"AWS": vendor}, StringEquals={"sts:ExternalId": "contract-42"}))
     role("anyone", assume({"AWS": "*"}))

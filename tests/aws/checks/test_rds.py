@@ -158,7 +158,9 @@ def test_aurora_mysql_audit_needs_the_export_and_server_audit_logging(aws: Any, 
     cluster_parameter_group("audited", "aurora-mysql8.0", {"server_audit_logging": "1"})
     cluster_parameter_group("unaudited", "aurora-mysql8.0", {"server_audit_logging": "0"})
     cluster("audited", "aurora-mysql", DBClusterParameterGroupName="audited", EnableCloudwatchLogsExports=["audit"])
-    cluster("exported-only", "aurora-mysql", DBClusterParameterGroupName="unaudited", EnableCloudwatchLogsExports=["audit"])
+    cluster(
+        "exported-only", "aurora-mysql", DBClusterParameterGroupName="unaudited", EnableCloudwatchLogsExports=["audit"]
+    )
     cluster("apg-silent", "aurora-postgresql")
     result = scan(checks=[CLUSTER_LOGS], services=("rds",))
     assert result.verdicts(CLUSTER_LOGS) == {"audited": "PASS", "exported-only": "FAIL", "apg-silent": "FAIL"}

@@ -47,9 +47,9 @@ def test_instances_clusters_and_the_parameter_groups_they_use(aws: Any, scan: An
     group = found[f"{ARN}:pg:pg-tls"]
     assert group["type"] == "aws.rds.parameter-group"
     assert group["data"]["DescribeDBParameters"]["Parameters"][0]["ParameterName"] == "rds.force_ssl"
-    assert found[f"{ARN}:cluster-pg:ams"]["data"]["DescribeDBClusterParameters"]["Parameters"][0][
-        "ParameterValue"
-    ] == "ON"
+    assert (
+        found[f"{ARN}:cluster-pg:ams"]["data"]["DescribeDBClusterParameters"]["Parameters"][0]["ParameterValue"] == "ON"
+    )
     # Tags come from the describe answers: no per-resource tag call, and each group is read once.
     assert calls(out, "ListTagsForResource") == []
     assert len(calls(out, "DescribeDBClusterParameters")) == 1

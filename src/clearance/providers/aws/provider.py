@@ -13,7 +13,7 @@ from ...errors import CredentialsError, ReadOnlyViolation, UsageError
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
-from ..interface import CollectSummary, Operation, Progress, ProgressFn, Provider, ResourceType
+from ..interface import CollectorProvider, CollectSummary, Operation, Progress, ProgressFn
 from .collectors import all_collectors
 from .collectors.base import AwsCollector
 from .linker import link_account
@@ -49,28 +49,14 @@ class _AccountPlan:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class AwsProvider(Provider):
+class AwsProvider(CollectorProvider[AwsCollector]):
     name = "aws"
 
-    def collectors(self, services: Sequence[str] = ()) -> tuple[AwsCollector, ...]:
-        found = _collectors()
-        if services:
-            known = {c.service for c in found}
-            unknown = sorted(set(services) - known)
-            if unknown:
-                raise UsageError(f"unknown AWS service(s) {unknown}; known: {sorted(known)}")
-            return tuple(c for c in found if c.service in services)
-        return found
+    display_name = "AWS"
+    core_operations = CORE_OPERATIONS
 
-    def resource_types(self) -> Sequence[ResourceType]:
-        return [t for c in self.collectors() for t in c.resource_types]
-
-    def operations(self) -> Sequence[Operation]:
-        seen: dict[tuple[str, str], Operation] = {(o.service, o.name): o for o in CORE_OPERATIONS}
-        for collector in self.collectors():
-            for op in collector.operations:
-                seen.setdefault((op.service, op.name), op)
-        return sorted(seen.values(), key=lambda o: (o.service, o.name))
+    def all_collectors(self) -> tuple[AwsCollector, ...]:
+        return _collectors()
 
     def guard(self) -> ReadOnlyGuard:
         allowed: dict[str, set[str]] = {}

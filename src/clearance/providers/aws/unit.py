@@ -12,15 +12,25 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from ...errors import ReadOnlyViolation
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
-from ...model import JSON, CollectionError, Resource
+from ...model import CollectionError, Resource
 from ..interface import Operation
+from ..records import CallFailed, Fetched, ResourceBuilder
 from .session import GLOBAL_REGION, AccountSession
+
+__all__ = [
+    "DENIED_CODES",
+    "AwsUnit",
+    "CallFailed",
+    "Fetched",
+    "ResourceBuilder",
+    "strip_metadata",
+    "tags_from_list",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -40,24 +50,6 @@ DENIED_CODES = frozenset(
 )
 
 
-class CallFailed(Exception):
-    """Raised by :meth:`AwsUnit.call` for errors that are not "not configured" answers."""
-
-    def __init__(self, error: CollectionError):
-        self.error = error
-        super().__init__(error.describe())
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """Result of a per-resource call: a value, an explicit "not configured", or an error."""
-
-    operation: str
-    value: JSON = None
-    absent: str | None = None
-    error: CollectionError | None = None
-
-
 def _xform(name: str) -> str:
     from botocore import xform_name
 
@@ -66,57 +58,6 @@ def _xform(name: str) -> str:
 
 def strip_metadata(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
-
-
-@dataclass
-class ResourceBuilder:
-    """Accumulates one resource's raw responses, absences, errors and links."""
-
-    provider: str
-    account: str
-    region: str
-    service: str
-    type: str
-    id: str
-    name: str
-    tags: dict[str, str] = field(default_factory=dict)
-    data: dict[str, JSON] = field(default_factory=dict)
-    absent: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, CollectionError] = field(default_factory=dict)
-    links: dict[str, list[str]] = field(default_factory=dict)
-
-    def attach(self, fetched: Fetched) -> Fetched:
-        op = fetched.operation
-        if fetched.error is not None:
-            self.errors[op] = fetched.error
-        elif fetched.absent is not None:
-            self.absent[op] = fetched.absent
-            self.data[op] = None
-        else:
-            self.data[op] = fetched.value
-        return fetched
-
-    def link(self, relation: str, *targets: str | None) -> None:
-        bucket = self.links.setdefault(relation, [])
-        for target in targets:
-            if target and target not in bucket:
-                bucket.append(target)
-
-    def build(self) -> Resource:
-        return Resource(
-            provider=self.provider,
-            account=self.account,
-            region=self.region,
-            service=self.service,
-            type=self.type,
-            id=self.id,
-            name=self.name,
-            tags=dict(self.tags),
-            data=dict(self.data),
-            absent=dict(self.absent),
-            errors=dict(self.errors),
-            links={k: tuple(v) for k, v in self.links.items()},
-        )
 
 
 class AwsUnit:

@@ -19,7 +19,7 @@ from ...errors import CredentialsError, ReadOnlyViolation, UsageError
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
-from ..interface import CollectSummary, Operation, Progress, ProgressFn, Provider, ResourceType
+from ..interface import CollectorProvider, CollectSummary, Operation, Progress, ProgressFn
 from .collectors import all_collectors
 from .collectors.base import AzureCollector
 from .linker import link_subscription
@@ -77,7 +77,7 @@ class _Run:
     scope: Scope
 
 
-class AzureProvider(Provider):
+class AzureProvider(CollectorProvider[AzureCollector]):
     """Azure adapter. ``credential``, ``base_url`` and ``client_kwargs`` are the test/endpoint seam:
     production leaves them unset (``DefaultAzureCredential`` against ``management.azure.com``)."""
 
@@ -93,25 +93,11 @@ class AzureProvider(Provider):
         self.base_url = base_url
         self.client_kwargs = dict(client_kwargs or {})
 
-    def collectors(self, services: Sequence[str] = ()) -> tuple[AzureCollector, ...]:
-        found = _collectors()
-        if services:
-            known = {c.service for c in found}
-            unknown = sorted(set(services) - known)
-            if unknown:
-                raise UsageError(f"unknown Azure service(s) {unknown}; known: {sorted(known)}")
-            return tuple(c for c in found if c.service in services)
-        return found
+    display_name = "Azure"
+    core_operations = CORE_OPERATIONS
 
-    def resource_types(self) -> Sequence[ResourceType]:
-        return [t for c in self.collectors() for t in c.resource_types]
-
-    def operations(self) -> Sequence[Operation]:
-        seen: dict[tuple[str, str], Operation] = {(o.service, o.name): o for o in CORE_OPERATIONS}
-        for collector in self.collectors():
-            for op in collector.operations:
-                seen.setdefault((op.service, op.name), op)
-        return sorted(seen.values(), key=lambda o: (o.service, o.name))
+    def all_collectors(self) -> tuple[AzureCollector, ...]:
+        return _collectors()
 
     def settings(self, credential: Any, max_connections: int = 16) -> ClientSettings:
         posts = frozenset(o.name for o in self.operations() if o.non_read_reason)

@@ -19,10 +19,22 @@ from typing import Any, TypeVar
 from ...errors import ReadOnlyViolation
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
 from ...model import CollectionError, Resource
-from ..aws.unit import CallFailed, Fetched, ResourceBuilder
 from ..interface import Operation
+from ..records import CallFailed, Fetched, ResourceBuilder
 from . import ids
 from .session import OPERATION_KEY, AzureSession
+
+__all__ = [
+    "ANY_REGION",
+    "DENIED_CODES",
+    "AzureUnit",
+    "CallFailed",
+    "EmptyBody",
+    "Fetched",
+    "ResourceBuilder",
+    "map_error",
+    "sdk_method_name",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
