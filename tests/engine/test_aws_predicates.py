@@ -15,7 +15,7 @@ SG = {"predicate": "aws_sg_no_internet_ingress_to_ports", "args": {"path": "D.Ru
 NACL = {"predicate": "aws_nacl_no_internet_ingress_to_ports", "args": {"path": "D.Entries", "ports": ["admin_ports"]}}
 ROUTES = {"predicate": "aws_routes_no_internet_egress", "args": {"path": "D.Routes"}}
 TIER = {
-    "predicate": "aws_tag_in",
+    "predicate": "tag_in",
     "args": {"key": {"param": "network_tier_tag"}, "values": {"param": "public_network_tiers"}},
 }
 POLICY = {"predicate": "aws_endpoint_policy_restricted", "args": {"path": "D.PolicyDocument"}}
@@ -154,7 +154,7 @@ def test_tag_in_reads_tag_key_and_values_from_the_profile(tags: dict[str, str], 
 
 
 def test_tag_in_with_literal_key_and_values() -> None:
-    cond = {"predicate": "aws_tag_in", "args": {"key": "genai", "values": ["false", "none"]}}
+    cond = {"predicate": "tag_in", "args": {"key": "genai", "values": ["false", "none"]}}
     out, _ = evaluate(cond, record({}, tags={"genai": "False"}))
     assert out.state is State.TRUE
 

@@ -12,21 +12,11 @@ from typing import Any
 from ..conditions import EvalContext, Outcome, UnknownKind, false, resolve_expected, true, unknown
 from ..paths import Path
 from . import predicate
-from .network import covered, is_internet
+from .network import covered, is_internet, profile_ports
 from .policy import RESTRICTING_KEYS, as_list, condition_keys, is_wildcard_principal, load_policy, statements
 
 _TCP = {"tcp", "6", "-1", "all"}
 _ALL_PROTOCOLS = {"-1", "all"}
-
-
-def _ports(ctx: EvalContext, params: list[Any]) -> list[int] | Outcome:
-    ports: list[int] = []
-    for p in params:
-        value = resolve_expected(ctx, p)
-        if not isinstance(value, list) or not all(isinstance(x, int) for x in value):
-            return unknown(f"profile parameter {p.name} is not a list of ports", UnknownKind.CONTEXT)
-        ports.extend(value)
-    return sorted(set(ports))
 
 
 def _sg_rule_sources(rule: Mapping[str, Any]) -> list[str]:
@@ -53,7 +43,7 @@ def sg_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome
     rules, why = ctx.read(path)
     if why is not None:
         return why
-    ports = _ports(ctx, args["ports"])
+    ports = profile_ports(ctx, args["ports"])
     if isinstance(ports, Outcome):
         return ports
     pointer = path.pointer("/data")
@@ -93,7 +83,7 @@ def nacl_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outco
     entries, why = ctx.read(path)
     if why is not None:
         return why
-    ports = _ports(ctx, args["ports"])
+    ports = profile_ports(ctx, args["ports"])
     if isinstance(ports, Outcome):
         return ports
     inbound = sorted(
@@ -179,29 +169,6 @@ def routes_no_internet_egress(ctx: EvalContext, args: Mapping[str, Any]) -> Outc
             return false(f"route {_destination(route)} -> {target} sends traffic to the internet through a {label}")
     ctx.observe(path.text, len(routes), expected, "routes", pointer)
     return true(f"none of {len(routes)} routes leads to an internet, NAT or carrier gateway")
-
-
-@predicate("aws_tag_in", key="str", values="list")
-def tag_in(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
-    """TRUE when the resource's tag KEY has one of VALUES (case-insensitive), FALSE for another value.
-
-    An absent tag is UNKNOWN (needs context): used for declared facts such as a subnet's network
-    tier, so an undeclared resource is never silently treated as either kind. KEY and VALUES are
-    usually profile parameters (``{param: network_tier_tag}``).
-    """
-    key = resolve_expected(ctx, args["key"])
-    values = resolve_expected(ctx, args["values"])
-    if not isinstance(key, str) or not isinstance(values, list):
-        return unknown("tag key or values are not a string and a list in the profile", UnknownKind.CONTEXT)
-    wanted = [str(v).lower() for v in values]
-    tags = ctx.current.record.get("tags") or {}
-    value = tags.get(key)
-    ctx.observe(f"@tags.{key}", value, {"in": values}, "tag_in", "/tags/" + key.replace("~", "~0").replace("/", "~1"))
-    if value is None:
-        return unknown(f"no {key!r} tag on {ctx.current.record['name']}", UnknownKind.CONTEXT)
-    if value.strip().lower() in wanted:
-        return true(f"tag {key}={value!r} is one of {values}")
-    return false(f"tag {key}={value!r} is not one of {values}")
 
 
 # Condition keys that confine an endpoint policy to the firm's principals or resources.

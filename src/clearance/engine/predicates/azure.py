@@ -10,7 +10,7 @@ from typing import Any
 from ..conditions import EvalContext, Outcome, UnknownKind, false, resolve_expected, true, unknown
 from ..paths import Path
 from . import predicate
-from .network import covered, is_internet, parse_port_range
+from .network import covered, is_internet, parse_port_range, profile_ports
 
 # Address families an NSG source prefix stands for, when it is internet-wide. Service tag
 # "Internet" and the wildcards match both families; a /0 prefix only its own.
@@ -59,16 +59,6 @@ def _port_ranges(props: Mapping[str, Any]) -> list[tuple[int, int]] | None:
     return out
 
 
-def _ports(ctx: EvalContext, params: list[Any]) -> list[int] | Outcome:
-    ports: list[int] = []
-    for p in params:
-        value = resolve_expected(ctx, p)
-        if not isinstance(value, list) or not all(isinstance(x, int) for x in value):
-            return unknown(f"profile parameter {p.name} is not a list of ports", UnknownKind.CONTEXT)
-        ports.extend(value)
-    return sorted(set(ports))
-
-
 @predicate("azure_nsg_no_internet_ingress_to_ports", path="path", ports="params")
 def nsg_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
     """TRUE when, for every port of the profile's lists and each address family, the first inbound
@@ -89,7 +79,7 @@ def nsg_no_internet_ingress(ctx: EvalContext, args: Mapping[str, Any]) -> Outcom
         return why
     if rules is not None and not isinstance(rules, list):
         return unknown(f"{path.text} is not a list of rules", UnknownKind.MISSING)
-    ports = _ports(ctx, args["ports"])
+    ports = profile_ports(ctx, args["ports"])
     if isinstance(ports, Outcome):
         return ports
     deciding: list[tuple[int, int, Mapping[str, Any], frozenset[str], list[tuple[int, int]]]] = []

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import Any
+
+from ..conditions import EvalContext, Outcome, UnknownKind, resolve_expected, unknown
 
 INTERNET_WORDS = frozenset({"*", "internet", "any", "0.0.0.0/0", "::/0", "0.0.0.0", "::"})
 
@@ -42,3 +45,14 @@ def parse_port_range(spec: str | int | None) -> tuple[int, int] | None:
 def covered(ports: Iterable[int], low: int, high: int) -> list[int]:
     """The ports of ``ports`` inside [low, high]."""
     return sorted(p for p in set(ports) if low <= p <= high)
+
+
+def profile_ports(ctx: EvalContext, params: list[Any]) -> list[int] | Outcome:
+    """The union of the profile's port-list parameters; UNKNOWN if one is not a list of ports."""
+    ports: list[int] = []
+    for p in params:
+        value = resolve_expected(ctx, p)
+        if not isinstance(value, list) or not all(isinstance(x, int) for x in value):
+            return unknown(f"profile parameter {p.name} is not a list of ports", UnknownKind.CONTEXT)
+        ports.extend(value)
+    return sorted(set(ports))
