@@ -44,7 +44,7 @@ def verdict(scan: Any, check: str, name: str) -> dict[str, Any]:
     return finding
 
 
-def test_all_features_pass_consolidated_billing_or_no_organization_fail(aws: Any, scan: Any) -> None:
+def test_all_features_pass_and_no_organization_fails(aws: Any, scan: Any) -> None:
     outside = verdict(scan, ALL_FEATURES, "no organization")
     assert outside["verdict"] == "FAIL" and "AWSOrganizationsNotInUseException" in outside["reason"]
     org_id = organization()
