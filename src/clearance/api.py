@@ -17,7 +17,7 @@ from .errors import UsageError
 from .inventory import InventoryWriter, atomic_write_text
 from .profile import Profile, load_profile
 from .providers import get_provider, provider_names
-from .providers.interface import CollectSummary, ProgressFn
+from .providers.interface import CollectSummary, ProgressFn, Provider
 from .scope import Scope
 
 SCAN_META = "scan.json"
@@ -54,11 +54,19 @@ def prepare_out(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def collect(scope: Scope, out_dir: Path | str, *, progress: ProgressFn | None = None) -> Inventory:
-    """Collect ``scope`` into ``out_dir/raw`` (raw API responses) and ``out_dir/logs`` (call log)."""
+def collect(
+    scope: Scope, out_dir: Path | str, *, progress: ProgressFn | None = None, provider: Provider | None = None
+) -> Inventory:
+    """Collect ``scope`` into ``out_dir/raw`` (raw API responses) and ``out_dir/logs`` (call log).
+
+    ``provider`` replaces the registered adapter for ``scope.provider`` (the demo passes one pointed at an emulator).
+    """
+    if provider is None:
+        provider = get_provider(scope.provider)
+    elif provider.name != scope.provider:
+        raise UsageError(f"provider {provider.name!r} cannot collect a {scope.provider!r} scope")
     out = Path(out_dir)
     prepare_out(out)
-    provider = get_provider(scope.provider)
     started = _now()
     writer = InventoryWriter(out)
     try:
@@ -111,11 +119,12 @@ def scan(
     profile: Profile | str | Path | None = None,
     checks: CheckSet | None = None,
     progress: ProgressFn | None = None,
+    provider: Provider | None = None,
 ) -> Results:
-    """Collect then evaluate: the whole job, writing everything into ``out_dir``."""
+    """Collect then evaluate: the whole job, writing everything into ``out_dir`` (``provider``: see :func:`collect`)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     checkset = checks or default_checks(prof)  # validate content before touching the cloud
-    inventory = collect(scope, out_dir, progress=progress)
+    inventory = collect(scope, out_dir, progress=progress, provider=provider)
     return evaluate(inventory, profile=prof, checks=checkset)
 
 

@@ -297,15 +297,25 @@ def evaluate(
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("clearance-demo"), show_default=True)
+@click.option("--provider", type=click.Choice(["aws", "azure"]), default="aws", show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    help="Output directory.  [default: clearance-demo, or clearance-demo-azure with --provider azure]",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-progress", is_flag=True)
-def demo(out: Path, as_json: bool, no_progress: bool) -> None:
-    """Scan an embedded CRM + gen-AI workload on an in-process AWS emulator (no account needed)."""
-    from .demo import run_demo  # raises UsageError naming the 'demo' extra when moto is missing
+def demo(provider: str, out: Path | None, as_json: bool, no_progress: bool) -> None:
+    """Scan an embedded CRM + gen-AI workload on a local emulator (no cloud account needed).
 
+    AWS runs on in-process moto; Azure on the project's fake Azure Resource Manager on 127.0.0.1.
+    """
+    from .demo import run_demo  # raises UsageError naming the extra (demo / azure) when it is missing
+
+    out = out or Path("clearance-demo" if provider == "aws" else f"clearance-demo-{provider}")
     with _progress(not no_progress and not as_json, "demo") as progress:
-        results = run_demo(out, progress=progress)
+        results = run_demo(out, provider=provider, progress=progress)
     _report(results, as_json, out)
     if not as_json:
         click.echo(f"\nOutput written to {out}/ (findings.json, coverage.json, raw/, logs/)")

@@ -1,56 +1,29 @@
 """Shared harness for Azure tests: the project's fake ARM server and a one-call scan helper.
 
-The real azure-mgmt clients run against :class:`~tests.azure.fake_arm.FakeArm` over real HTTP,
-through the provider's production seam (``base_url``, a credential, client kwargs). Only two
-test-only things are added: a fake credential (never ``DefaultAzureCredential``, which probes
-IMDS and the Azure CLI) and a policy allowing bearer tokens over plain http. Retries are off.
+The real azure-mgmt clients run against :class:`~clearance.fakes.arm.FakeArm` over real HTTP,
+through the provider's production seam (``base_url``, a credential, client kwargs). The emulator
+seam of :mod:`clearance.fakes.arm_client` adds a fake credential (never ``DefaultAzureCredential``,
+which probes IMDS and the Azure CLI) and a policy allowing bearer tokens over plain http. Retries are off.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
-from azure.core.pipeline.policies import SansIOHTTPPolicy
 
+from clearance.fakes.arm import FakeArm
+from clearance.fakes.arm_builders import SUB
+from clearance.fakes.arm_client import EmulatorCredential, emulator_client_kwargs
 from clearance.inventory import InventoryReader, TypeListing
 
 from ..aws.conftest import ScanResult
-from .builders import SUB
-from .fake_arm import FakeArm
 
-__all__ = ["SUB", "AllowHttp", "Collected", "FakeCredential", "ScanResult"]
-
-
-class FakeCredential:
-    """A TokenCredential that hands out a fixed token and counts requests for it."""
-
-    token = "fake-token"
-
-    def __init__(self) -> None:
-        self.requested = 0
-
-    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
-        self.requested += 1
-        return AccessToken(self.token, int(time.time()) + 3600)
-
-
-class AllowHttp(SansIOHTTPPolicy):  # type: ignore[type-arg]
-    """Test-only per-call policy: let the bearer policy send the token to the plain-http fake."""
-
-    def on_request(self, request: Any) -> None:
-        request.context["enforce_https"] = False
-
-
-def http_client_kwargs() -> dict[str, Any]:
-    """Client kwargs of every http test: the AllowHttp policy and no retries."""
-    return {"per_call_policies": [AllowHttp()], "retry_total": 0}
+__all__ = ["SUB", "Collected", "ScanResult"]
 
 
 @pytest.fixture
@@ -65,7 +38,7 @@ def azure_provider(fake_arm: FakeArm) -> Any:
     """The production AzureProvider pointed at ``fake_arm`` with a fake credential, no retries."""
     from clearance.providers.azure import AzureProvider
 
-    return AzureProvider(credential=FakeCredential(), base_url=fake_arm.url, client_kwargs=http_client_kwargs())
+    return AzureProvider(credential=EmulatorCredential(), base_url=fake_arm.url, client_kwargs=emulator_client_kwargs())
 
 
 def collect_into(provider: Any, out: Path, **scope_kw: Any) -> Any:

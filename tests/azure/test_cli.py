@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from clearance.errors import ExitCode
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 
 from ..test_cli import run_cli
-from . import builders as b
-from .fake_arm import FakeArm
 
 MG = "/providers/Microsoft.Management/managementGroups"
 

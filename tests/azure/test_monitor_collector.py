@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
+from clearance.fakes.arm_client import EmulatorCredential
 from clearance.inventory import TypeStatus
-
-from . import builders as b
-from .fake_arm import FakeArm
 
 WORKSPACE = "azure.monitor.log-analytics-workspace"
 
@@ -21,7 +21,7 @@ def test_workspace_retention_is_kept_raw(fake_arm: FakeArm, azure_collect: Any) 
     assert law["data"]["Workspaces_List"]["properties"]["retentionInDays"] == 90
     assert law["service"] == "monitor"
     call = fake_arm.calls("/providers/Microsoft.OperationalInsights/workspaces")[0]
-    assert call.headers["authorization"] == "Bearer fake-token"
+    assert call.headers["authorization"] == f"Bearer {EmulatorCredential.token}"
 
 
 def test_denied_workspaces(fake_arm: FakeArm, azure_collect: Any) -> None:

@@ -13,12 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from clearance.errors import CredentialsError, UsageError
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
+from clearance.fakes.arm_client import EmulatorCredential, emulator_client_kwargs
 from clearance.inventory import TypeStatus
 from clearance.providers.azure import AzureProvider
 
-from . import builders as b
-from .conftest import FakeCredential, collect_into, http_client_kwargs
-from .fake_arm import FakeArm
+from .conftest import collect_into
 
 SUB2 = "11111111-2222-4333-8444-555555555555"
 MG = "/providers/Microsoft.Management/managementGroups"
@@ -89,7 +90,7 @@ def test_credential_failure_is_a_credentials_error_before_any_request(fake_arm: 
         def get_token(self, *scopes: str, **_: Any) -> Any:
             raise ClientAuthenticationError("DefaultAzureCredential failed to retrieve a token")
 
-    provider = AzureProvider(credential=NoLogin(), base_url=fake_arm.url, client_kwargs=http_client_kwargs())
+    provider = AzureProvider(credential=NoLogin(), base_url=fake_arm.url, client_kwargs=emulator_client_kwargs())
     with pytest.raises(CredentialsError, match="cannot obtain an Azure Resource Manager token"):
         collect_into(provider, tmp_path / "out")
     assert fake_arm.requests == []
@@ -183,7 +184,7 @@ def test_excluded_regions_are_dropped(fake_arm: FakeArm, azure_collect: Any) -> 
 
 
 def test_tls_smoke_with_the_production_auth_pipeline(tmp_path: Path) -> None:
-    """No AllowHttp policy: the bearer policy's https check stays on; only the CA is ours."""
+    """No AllowHttpToEmulator policy: the bearer policy's https check stays on; only the CA is ours."""
     trustme = pytest.importorskip("trustme")
     ca = trustme.CA()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -193,14 +194,14 @@ def test_tls_smoke_with_the_production_auth_pipeline(tmp_path: Path) -> None:
     with FakeArm(ssl_context=context) as fake:
         fake.add(b.subscription(), b.log_analytics_workspace("law-security"))
         provider = AzureProvider(
-            credential=FakeCredential(),
+            credential=EmulatorCredential(),
             base_url=fake.url,
             client_kwargs={"connection_verify": str(ca_path), "retry_total": 0},
         )
         summary = collect_into(provider, tmp_path / "out", services=("monitor",))
         assert fake.url.startswith("https://")
         assert summary.calls == len(fake.requests) > 0
-        assert {r.headers["authorization"] for r in fake.requests} == {"Bearer fake-token"}
+        assert {r.headers["authorization"] for r in fake.requests} == {f"Bearer {EmulatorCredential.token}"}
 
 
 def test_registered_and_usable_by_name() -> None:
@@ -237,7 +238,7 @@ def test_every_declared_operation_is_a_real_sdk_method_with_a_read_action() -> N
     for op in operations:
         module, name, per_subscription = CLIENTS[op.service]
         cls = getattr(__import__(module, fromlist=[name]), name)
-        client = make_azure_client(cls, b.SUB if per_subscription else None, credential=FakeCredential())
+        client = make_azure_client(cls, b.SUB if per_subscription else None, credential=EmulatorCredential())
         group, method = sdk_method_name(op.name)
         assert callable(getattr(getattr(client, group), method)), op
         assert op.permission.startswith("Microsoft.") and op.permission.endswith("/read"), op
@@ -264,7 +265,7 @@ def test_unreachable_endpoint_fails_every_type_and_is_logged(tmp_path: Path) -> 
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     provider = AzureProvider(
-        credential=FakeCredential(), base_url=f"http://127.0.0.1:{port}", client_kwargs=http_client_kwargs()
+        credential=EmulatorCredential(), base_url=f"http://127.0.0.1:{port}", client_kwargs=emulator_client_kwargs()
     )
     out = tmp_path / "out"
 

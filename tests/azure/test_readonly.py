@@ -10,18 +10,17 @@ from typing import Any
 import pytest
 
 from clearance.errors import ReadOnlyViolation
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
+from clearance.fakes.arm_client import EmulatorCredential, emulator_client_kwargs
 from clearance.inventory import InventoryWriter
 from clearance.providers.azure import AzureProvider
 from clearance.providers.azure.session import OPERATION_KEY, AzureSession, ClientSettings
 from clearance.providers.azure.unit import AzureUnit
 
-from . import builders as b
-from .conftest import FakeCredential, http_client_kwargs
-from .fake_arm import FakeArm
-
 
 def _session(fake: FakeArm, read_only_posts: frozenset[str] = frozenset()) -> AzureSession:
-    settings = ClientSettings(FakeCredential(), fake.url, http_client_kwargs(), read_only_posts)
+    settings = ClientSettings(EmulatorCredential(), fake.url, emulator_client_kwargs(), read_only_posts)
     return AzureSession(settings, b.SUB, lambda entry: None)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 from clearance.inventory import TypeStatus
-
-from . import builders as b
-from .fake_arm import FakeArm
 
 SUBSCRIPTION = "azure.resources.subscription"
 RESOURCE_GROUP = "azure.resources.resource-group"

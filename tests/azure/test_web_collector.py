@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import builders as b
-from .fake_arm import FakeArm
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 
 SITE = "azure.web.site"
 

@@ -1,4 +1,4 @@
-"""The embedded demo: a realistic CRM + gen-AI workload on an in-process AWS emulator (moto)."""
+"""The embedded demo: a realistic CRM + gen-AI workload on an emulator (moto for AWS, the fake ARM for Azure)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ if TYPE_CHECKING:
     from ..providers.interface import ProgressFn
 
 
-def run_demo(out: Path, *, progress: ProgressFn | None = None) -> Results:
-    """Seed the demo workload, scan it, and write the results into ``out``."""
-    from .runner import run
+def run_demo(out: Path, *, provider: str = "aws", progress: ProgressFn | None = None) -> Results:
+    """Seed the demo workload of ``provider`` (``aws`` or ``azure``), scan it, and write the results into ``out``."""
+    from ..errors import UsageError
+    from .runner import run, run_azure
 
-    return run(out, progress=progress)
+    runners = {"aws": run, "azure": run_azure}
+    if provider not in runners:
+        raise UsageError(f"no demo for provider {provider!r} (available: {', '.join(runners)})")
+    return runners[provider](out, progress=progress)

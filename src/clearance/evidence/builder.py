@@ -36,9 +36,6 @@ from .zipwriter import HashingWriter, ZipWriter
 if TYPE_CHECKING:
     from .signers.interface import EvidenceSigner
 
-DEFAULT_WINDOW = dt.timedelta(hours=24)
-CLOCK_SKEW = dt.timedelta(minutes=5)
-"""Tolerance between the scanner's clock (scan.finishedOn) and the TSA's (T)."""
 _CHUNK = 1024 * 1024
 _ZIP64_MARGIN = 1 << 30
 
@@ -105,7 +102,7 @@ class BuildOptions:
     compression: int = zipfile.ZIP_DEFLATED
     checks_root: Path | None = None
     tool: ToolInfo | None = None
-    window: dt.timedelta = DEFAULT_WINDOW
+    window: dt.timedelta = layout.WINDOW
 
 
 @dataclass(frozen=True)
@@ -327,7 +324,7 @@ def _gen_time(tsr: bytes) -> dt.datetime:
 
 def _check_window(finished: str, when: dt.datetime, window: dt.timedelta) -> None:
     end = parse_time(finished)
-    if when + CLOCK_SKEW < end:
+    if when + layout.CLOCK_SKEW < end:
         raise UsageError(
             f"the timestamp ({format_time(when)}) is before the scan finished ({finished}): fix the scanner's clock"
         )

@@ -7,6 +7,7 @@ anything else makes the package invalid, so nothing unsigned can ride along.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -36,9 +37,11 @@ SCANNER = "evidence/meta/scanner.json"
 PROFILE = "evidence/meta/profile.json"
 REDACTION = "evidence/meta/redaction.json"
 CONTENT = "evidence/content/checks/"
-RAW = "evidence/raw/"
-INVENTORY_ROOT = "evidence"
-"""The directory that looks like a scan directory (``raw/``, ``raw/units.jsonl``) for re-evaluation."""
+
+WINDOW = dt.timedelta(hours=24)
+"""Default allowed delay between the end of the scan and the timestamp T."""
+CLOCK_SKEW = dt.timedelta(minutes=5)
+"""Tolerance between the scanner's clock (scan.finishedOn) and the TSA's (T)."""
 
 KEYID_PREFIX = 16
 _SIG_DIR = re.compile(r"attestation/sig-([0-9a-f]{16})/")

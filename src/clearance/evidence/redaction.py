@@ -180,10 +180,6 @@ class Outcome:
     secrets: dict[str, str] = field(default_factory=dict)
     """Removed value -> the marker that replaced it (for scrubbing derived files)."""
 
-    def merge(self, other: Outcome) -> None:
-        self.counts.update(other.counts)
-        self.secrets.update(other.secrets)
-
     @property
     def total(self) -> int:
         return sum(self.counts.values())

@@ -16,23 +16,6 @@ from .. import __version__
 
 REPORT_SCHEMA = "https://clearance.dev/schemas/verification-report.schema.json"
 
-STEPS = (
-    "container",
-    "envelope",
-    "signature",
-    "timestamp",
-    "chain",
-    "revocation",
-    "statement",
-    "binding",
-    "completeness",
-    "integrity",
-    "semantic",
-    "history",
-    "re-evaluation",
-)
-"""Every step, in order (specification §3.6; history and re-evaluation only when asked for)."""
-
 
 class Status(StrEnum):
     PASS = "pass"

@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 
     from .x509 import ChainPolicy, VerifiedChain
 
-DEFAULT_WINDOW = dt.timedelta(hours=24)
-CLOCK_SKEW = dt.timedelta(minutes=5)
 MAX_ENVELOPE = 256 * 1024 * 1024
 MAX_SMALL = 16 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -49,7 +47,7 @@ class VerifyOptions:
     tsa_trust: tuple[x509.Certificate, ...] = ()
     filing_id: str | None = None
     nonce: str | None = None
-    window: dt.timedelta = DEFAULT_WINDOW
+    window: dt.timedelta = layout.WINDOW
     extra_crls: tuple[bytes, ...] = ()
     chain_policy: ChainPolicy | None = None
     threshold: int = 1
@@ -363,7 +361,7 @@ def check_binding(ctx: _Context) -> StepResult:
     when = ctx.report.time
     assert when is not None
     if ctx.report.time_source == "timestamp":
-        if when + CLOCK_SKEW < finished:
+        if when + layout.CLOCK_SKEW < finished:
             return StepResult(
                 "binding", Status.FAIL, f"outside window: signed at {format_time(when)}, before the scan finished"
             )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from .. import builders as b
-from ..fake_arm import FakeArm
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .. import builders as b
+from clearance.fakes import arm_builders as b
 
 _SPLIT = re.compile(r"(?<!\\)\.")
 
@@ -103,6 +103,7 @@ CASES: list[tuple[str, str, Callable[[], dict[str, Any]]]] = [
     (MONITOR, "DiagnosticSettingsResource", lambda: b.diagnostic_setting(b.sub_id(), categories=("Administrative",))),
     ("azure.mgmt.loganalytics", "Workspace", lambda: b.log_analytics_workspace("law")),
     (RESOURCE, "Subscription", b.subscription),
+    ("azure.mgmt.resource.resources", "ResourceGroup", b.resource_group),
     ("azure.mgmt.cognitiveservices", "Account", lambda: b.cognitive_account("oai")),
     ("azure.mgmt.cognitiveservices", "Deployment", lambda: b.deployment("oai", "gpt")),
     ("azure.mgmt.cognitiveservices", "RaiPolicy", lambda: b.rai_policy("oai")),
@@ -146,3 +147,46 @@ def test_the_validator_catches_a_misspelled_key() -> None:
 
 def test_absent_removes_a_property() -> None:
     assert "allowBlobPublicAccess" not in b.storage_account("stapp", allowBlobPublicAccess=b.ABSENT)["properties"]
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+ELSEWHERE: list[Callable[[str], dict[str, Any]]] = [
+    lambda rg: b.storage_account("stapp", rg=rg),
+    lambda rg: b.blob_service("stapp", rg=rg),
+    lambda rg: b.blob_container("stapp", "data", rg=rg),
+    lambda rg: b.key_vault("kv-app", rg=rg),
+    lambda rg: b.vault_key("kv-app", "cmk", rg=rg),
+    lambda rg: b.sql_server("sql-app", rg=rg),
+    lambda rg: b.sql_database("sql-app", "db", rg=rg),
+    lambda rg: b.encryption_protector("sql-app", rg=rg),
+    lambda rg: b.transparent_data_encryption("sql-app", "db", rg=rg),
+    lambda rg: b.server_auditing("sql-app", rg=rg),
+    lambda rg: b.sql_firewall_rule("sql-app", "office", "203.0.113.1", "203.0.113.9", rg=rg),
+    lambda rg: b.nsg("nsg", [b.security_rule("ssh", 100, nsg="nsg", rg=rg)], rg=rg),
+    lambda rg: b.vnet("vnet", [b.subnet("vnet", "snet", rg=rg)], rg=rg),
+    lambda rg: b.route_table("rt", rg=rg),
+    lambda rg: b.private_endpoint("pe", b.arm_id("Microsoft.Storage/storageAccounts", "stapp", rg=rg), ["blob"], rg=rg),
+    lambda rg: b.diagnostic_setting(b.rg_id(rg), storage="stlogs", destination_rg=rg),
+    lambda rg: b.log_analytics_workspace("law", rg=rg),
+    lambda rg: b.cognitive_account("oai", rg=rg),
+    lambda rg: b.deployment("oai", "gpt", rg=rg),
+    lambda rg: b.rai_policy("oai", rg=rg),
+    lambda rg: b.web_app("app", rg=rg),
+    lambda rg: b.web_app_config("app", rg=rg),
+    lambda rg: b.managed_disk("disk", rg=rg),
+    b.resource_group,
+]
+
+
+@pytest.mark.parametrize("build", ELSEWHERE, ids=range(len(ELSEWHERE)))
+def test_rg_moves_every_id_of_a_body_into_that_resource_group(build: Callable[[str], dict[str, Any]]) -> None:
+    body = build("rg-elsewhere")
+    assert body["id"].startswith(b.rg_id("rg-elsewhere"))
+    assert [s for s in _strings(body) if f"/resourceGroups/{b.RG}" in s] == []

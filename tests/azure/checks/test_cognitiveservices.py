@@ -7,10 +7,9 @@ from typing import Any
 
 import yaml
 
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 from clearance.profile import load_profile
-
-from .. import builders as b
-from ..fake_arm import FakeArm
 
 AI = ("cognitiveservices",)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import builders as b
-from ..fake_arm import FakeArm
+from clearance.fakes import arm_builders as b
+from clearance.fakes.arm import FakeArm
 
 
 def test_disks_need_a_customer_managed_key(arm: FakeArm, azure_scan: Any) -> None:

@@ -13,7 +13,7 @@ from importlib import import_module
 from ..conditions import PredicateFn, PredicateSpec
 
 _REGISTRY: dict[str, PredicateSpec] = {}
-_MODULES = ("network", "policy", "aws", "aws_monitoring", "params", "azure")
+_MODULES = ("network", "policy", "aws", "aws_monitoring", "params", "azure", "gcp")
 _loaded = False
 
 

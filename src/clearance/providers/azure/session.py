@@ -136,12 +136,14 @@ def _transport(max_connections: int, client_kwargs: Mapping[str, Any]) -> Any:
     """azure-core's requests transport with a connection pool as large as the scan's concurrency.
 
     The client kwargs go to the transport too: a client given its own transport no longer applies
-    ``connection_verify``, ``connection_timeout`` and the like itself.
+    ``connection_verify``, ``connection_timeout`` and the like itself. ``use_env_settings`` is applied
+    here because azure-core sets it only on sessions it creates itself.
     """
     import requests
     from azure.core.pipeline.transport import RequestsTransport
 
     session = requests.Session()
+    session.trust_env = bool(client_kwargs.get("use_env_settings", True))
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=max(10, max_connections))
     session.mount("https://", adapter)
     session.mount("http://", adapter)

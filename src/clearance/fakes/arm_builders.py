@@ -1,12 +1,13 @@
-"""Realistic ARM JSON bodies for Azure test fixtures, one builder per resource kind.
+"""Realistic ARM JSON bodies for the fake ARM server, one builder per resource kind.
 
-Each builder returns the body ARM returns for a GET (the ``id``/``name``/``type``/``location``
-envelope around ``properties``), with ids in real ARM form. Defaults describe a *hardened*
-resource, so a test states only the one property it breaks. Keyword overrides go into
+Used by the Azure tests and by ``clearance demo --provider azure`` (which is why they ship in the
+package). Each builder returns the body ARM returns for a GET (the ``id``/``name``/``type``/
+``location`` envelope around ``properties``), with ids in real ARM form. Defaults describe a
+*hardened* resource, so a caller states only the property it breaks. Keyword overrides go into
 ``properties`` (camelCase, exactly as on the wire); ``ABSENT`` removes a property, which is how a
-test models a field ARM did not return. Bodies are plain dicts: tests/azure/checks/test_builders.py
-deserializes every builder's output with the azure-mgmt model class to catch misspelled keys,
-which the SDKs otherwise ignore silently.
+test models a field ARM did not return. ``rg`` names the resource group (default :data:`RG`).
+Bodies are plain dicts: tests/azure/checks/test_builders.py deserializes every builder's output
+with the azure-mgmt model class to catch misspelled keys, which the SDKs otherwise ignore silently.
 """
 
 from __future__ import annotations
@@ -81,6 +82,20 @@ def _resource(
     return body
 
 
+def resource_group(name: str = RG, *, location: str = LOCATION, tags: dict[str, str] | None = None) -> dict[str, Any]:
+    """A resource group as ResourceGroups_List returns it."""
+    body: dict[str, Any] = {
+        "id": rg_id(name),
+        "name": name,
+        "type": "Microsoft.Resources/resourceGroups",
+        "location": location,
+        "properties": {"provisioningState": "Succeeded"},
+    }
+    if tags is not None:
+        body["tags"] = dict(tags)
+    return body
+
+
 # -- Microsoft.Storage --------------------------------------------------------------------------------
 
 
@@ -90,6 +105,7 @@ def storage_account(
     location: str = LOCATION,
     tags: dict[str, str] | None = None,
     kind: str = "StorageV2",
+    rg: str = RG,
     **props: Any,
 ) -> dict[str, Any]:
     """A StorageV2 account: CMK from Key Vault, HTTPS only, TLS 1.2, no public or shared-key access."""
@@ -117,7 +133,9 @@ def storage_account(
                 "keyvaulturi": "https://kv-clearance.vault.azure.net/",
                 "currentVersionedKeyIdentifier": "https://kv-clearance.vault.azure.net/keys/storage-cmk/4f2b9d",
             },
-            "identity": {"userAssignedIdentity": arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "id-st")},
+            "identity": {
+                "userAssignedIdentity": arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "id-st", rg=rg)
+            },
             "services": {
                 "blob": {"enabled": True, "keyType": "Account"},
                 "file": {"enabled": True, "keyType": "Account"},
@@ -125,7 +143,7 @@ def storage_account(
             "requireInfrastructureEncryption": True,
         },
         "privateEndpointConnections": [
-            private_endpoint_connection(arm_id("Microsoft.Storage/storageAccounts", name), "pe-" + name)
+            private_endpoint_connection(arm_id("Microsoft.Storage/storageAccounts", name, rg=rg), "pe-" + name, rg=rg)
         ],
     }
     return _resource(
@@ -134,12 +152,13 @@ def storage_account(
         _merge(base, props),
         location=location,
         tags=tags,
+        rg=rg,
         sku={"name": "Standard_ZRS", "tier": "Standard"},
         kind=kind,
     )
 
 
-def blob_service(account: str, **props: Any) -> dict[str, Any]:
+def blob_service(account: str, *, rg: str = RG, **props: Any) -> dict[str, Any]:
     """BlobServices_GetServiceProperties (``blobServices/default``): soft delete and versioning on."""
     base = {
         "cors": {"corsRules": []},
@@ -149,13 +168,19 @@ def blob_service(account: str, **props: Any) -> dict[str, Any]:
         "changeFeed": {"enabled": True, "retentionInDays": 365},
     }
     body = _resource(
-        "Microsoft.Storage/storageAccounts/blobServices", (account, "default"), _merge(base, props), location=None
+        "Microsoft.Storage/storageAccounts/blobServices",
+        (account, "default"),
+        _merge(base, props),
+        location=None,
+        rg=rg,
     )
     body["sku"] = {"name": "Standard_ZRS", "tier": "Standard"}
     return body
 
 
-def blob_container(account: str, name: str, *, public_access: str = "None", **props: Any) -> dict[str, Any]:
+def blob_container(
+    account: str, name: str, *, public_access: str = "None", rg: str = RG, **props: Any
+) -> dict[str, Any]:
     """A container as BlobContainers_List returns it (``publicAccess`` None, Blob or Container)."""
     base = {
         "publicAccess": public_access,
@@ -172,6 +197,7 @@ def blob_container(account: str, name: str, *, public_access: str = "None", **pr
         (account, "default", name),
         _merge(base, props),
         location=None,
+        rg=rg,
         etag='"0x8DC1A2B3C4D5E6F"',
     )
 
@@ -183,8 +209,9 @@ def private_endpoint_connection(
     *,
     actions_key: str = "actionRequired",
     named: bool = True,
+    rg: str = RG,
 ) -> dict[str, Any]:
-    """An entry of a PaaS resource's ``privateEndpointConnections``.
+    """An entry of a PaaS resource's ``privateEndpointConnections``; ``rg`` is the endpoint's resource group.
 
     The services disagree on the shape: Storage says ``actionRequired``, Key Vault and Cognitive
     Services ``actionsRequired``; Key Vault's entries carry no ``name``.
@@ -194,7 +221,7 @@ def private_endpoint_connection(
     if named:
         entry["name"] = conn_name
     entry["properties"] = {
-        "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", endpoint)},
+        "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", endpoint, rg=rg)},
         "privateLinkServiceConnectionState": {"status": status, "description": "", actions_key: "None"},
         "provisioningState": "Succeeded",
     }
@@ -205,7 +232,7 @@ def private_endpoint_connection(
 
 
 def key_vault(
-    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, **props: Any
+    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, rg: str = RG, **props: Any
 ) -> dict[str, Any]:
     """A vault with purge protection, soft delete, RBAC authorization and no public network access."""
     base = {
@@ -224,12 +251,16 @@ def key_vault(
         "networkAcls": {"bypass": "None", "defaultAction": "Deny", "ipRules": [], "virtualNetworkRules": []},
         "privateEndpointConnections": [
             private_endpoint_connection(
-                arm_id("Microsoft.KeyVault/vaults", name), "pe-" + name, actions_key="actionsRequired", named=False
+                arm_id("Microsoft.KeyVault/vaults", name, rg=rg),
+                "pe-" + name,
+                actions_key="actionsRequired",
+                named=False,
+                rg=rg,
             )
         ],
         "provisioningState": "Succeeded",
     }
-    return _resource("Microsoft.KeyVault/vaults", (name,), _merge(base, props), location=location, tags=tags)
+    return _resource("Microsoft.KeyVault/vaults", (name,), _merge(base, props), location=location, tags=tags, rg=rg)
 
 
 def rotation_policy(
@@ -250,7 +281,7 @@ def rotation_policy(
     return policy
 
 
-def vault_key(vault: str, name: str, *, expires: int | None = 1803949964, **props: Any) -> dict[str, Any]:
+def vault_key(vault: str, name: str, *, expires: int | None = 1803949964, rg: str = RG, **props: Any) -> dict[str, Any]:
     """A key as Keys_Get returns it: RSA-HSM, expiry set, rotated every 90 days."""
     attributes: dict[str, Any] = {
         "enabled": True,
@@ -270,14 +301,14 @@ def vault_key(vault: str, name: str, *, expires: int | None = 1803949964, **prop
         "keyUriWithVersion": f"https://{vault}.vault.azure.net/keys/{name}/9a1b2c3d4e5f",
         "rotationPolicy": rotation_policy(),
     }
-    return _resource("Microsoft.KeyVault/vaults/keys", (vault, name), _merge(base, props), location=LOCATION)
+    return _resource("Microsoft.KeyVault/vaults/keys", (vault, name), _merge(base, props), location=LOCATION, rg=rg)
 
 
 # -- Microsoft.Sql --------------------------------------------------------------------------------------
 
 
 def sql_server(
-    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, **props: Any
+    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, rg: str = RG, **props: Any
 ) -> dict[str, Any]:
     """A logical server: TLS 1.2, public network access disabled, Entra-only authentication."""
     base = {
@@ -290,9 +321,9 @@ def sql_server(
         "restrictOutboundNetworkAccess": "Enabled",
         "privateEndpointConnections": [
             {
-                "id": arm_id("Microsoft.Sql/servers/privateEndpointConnections", name, "pe-" + name),
+                "id": arm_id("Microsoft.Sql/servers/privateEndpointConnections", name, "pe-" + name, rg=rg),
                 "properties": {
-                    "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-" + name)},
+                    "privateEndpoint": {"id": arm_id("Microsoft.Network/privateEndpoints", "pe-" + name, rg=rg)},
                     "privateLinkServiceConnectionState": {
                         "status": "Approved",
                         "description": "",
@@ -311,10 +342,14 @@ def sql_server(
             "azureADOnlyAuthentication": True,
         },
     }
-    return _resource("Microsoft.Sql/servers", (name,), _merge(base, props), location=location, tags=tags, kind="v12.0")
+    return _resource(
+        "Microsoft.Sql/servers", (name,), _merge(base, props), location=location, tags=tags, rg=rg, kind="v12.0"
+    )
 
 
-def sql_database(server: str, name: str, *, location: str = LOCATION, **props: Any) -> dict[str, Any]:
+def sql_database(
+    server: str, name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, rg: str = RG, **props: Any
+) -> dict[str, Any]:
     base = {
         "collation": "SQL_Latin1_General_CP1_CI_AS",
         "maxSizeBytes": 34359738368,
@@ -329,12 +364,16 @@ def sql_database(server: str, name: str, *, location: str = LOCATION, **props: A
         (server, name),
         _merge(base, props),
         location=location,
+        tags=tags,
+        rg=rg,
         sku={"name": "GP_Gen5", "tier": "GeneralPurpose", "family": "Gen5", "capacity": 2},
         kind="v12.0,user,vcore",
     )
 
 
-def encryption_protector(server: str, *, server_key_type: str = "AzureKeyVault", **props: Any) -> dict[str, Any]:
+def encryption_protector(
+    server: str, *, server_key_type: str = "AzureKeyVault", rg: str = RG, **props: Any
+) -> dict[str, Any]:
     """EncryptionProtectors_Get: TDE protector from Key Vault (``ServiceManaged`` is the Microsoft key)."""
     if server_key_type == "AzureKeyVault":
         key = {
@@ -351,20 +390,24 @@ def encryption_protector(server: str, *, server_key_type: str = "AzureKeyVault",
         (server, "current"),
         _merge(base, props),
         location=None,
+        rg=rg,
         kind="azurekeyvault" if server_key_type == "AzureKeyVault" else "servicemanaged",
     )
 
 
-def transparent_data_encryption(server: str, database: str, *, state: str = "Enabled") -> dict[str, Any]:
+def transparent_data_encryption(server: str, database: str, *, state: str = "Enabled", rg: str = RG) -> dict[str, Any]:
     return _resource(
         "Microsoft.Sql/servers/databases/transparentDataEncryption",
         (server, database, "current"),
         {"state": state},
         location=None,
+        rg=rg,
     )
 
 
-def server_auditing(server: str, *, state: str = "Enabled", retention_days: int = 0, **props: Any) -> dict[str, Any]:
+def server_auditing(
+    server: str, *, state: str = "Enabled", retention_days: int = 0, rg: str = RG, **props: Any
+) -> dict[str, Any]:
     """ServerBlobAuditingPolicies_Get: ``retentionDays`` 0 keeps audit records for ever."""
     base = {
         "state": state,
@@ -381,15 +424,18 @@ def server_auditing(server: str, *, state: str = "Enabled", retention_days: int 
         "isManagedIdentityInUse": True,
         "queueDelayMs": 1000,
     }
-    return _resource("Microsoft.Sql/servers/auditingSettings", (server, "default"), _merge(base, props), location=None)
+    return _resource(
+        "Microsoft.Sql/servers/auditingSettings", (server, "default"), _merge(base, props), location=None, rg=rg
+    )
 
 
-def sql_firewall_rule(server: str, name: str, start: str, end: str) -> dict[str, Any]:
+def sql_firewall_rule(server: str, name: str, start: str, end: str, *, rg: str = RG) -> dict[str, Any]:
     return _resource(
         "Microsoft.Sql/servers/firewallRules",
         (server, name),
         {"startIpAddress": start, "endIpAddress": end},
         location=None,
+        rg=rg,
     )
 
 
@@ -406,6 +452,7 @@ def security_rule(
     direction: str = "Inbound",
     protocol: str = "Tcp",
     nsg: str = "nsg-app",
+    rg: str = RG,
 ) -> dict[str, Any]:
     """A custom NSG rule. A list for ``source``/``ports`` fills the plural ARM fields, a string the singular."""
     props: dict[str, Any] = {
@@ -431,7 +478,7 @@ def security_rule(
         props["destinationPortRange"] = ports
     return {
         "name": name,
-        "id": arm_id("Microsoft.Network/networkSecurityGroups/securityRules", nsg, name),
+        "id": arm_id("Microsoft.Network/networkSecurityGroups/securityRules", nsg, name, rg=rg),
         "etag": 'W/"5d1a2b3c-0000-0000-0000-000000000000"',
         "type": "Microsoft.Network/networkSecurityGroups/securityRules",
         "properties": props,
@@ -449,15 +496,29 @@ _DEFAULT_RULES = (
 
 
 def nsg(
-    name: str, rules: list[dict[str, Any]] | None = None, *, location: str = LOCATION, **props: Any
+    name: str,
+    rules: list[dict[str, Any]] | None = None,
+    *,
+    location: str = LOCATION,
+    tags: dict[str, str] | None = None,
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
     """A network security group with ``rules`` (see :func:`security_rule`) and Azure's six default rules."""
     defaults = []
     for rule_name, priority, direction, access, source in _DEFAULT_RULES:
         rule = security_rule(
-            rule_name, priority, source=source, ports="*", access=access, direction=direction, protocol="*", nsg=name
+            rule_name,
+            priority,
+            source=source,
+            ports="*",
+            access=access,
+            direction=direction,
+            protocol="*",
+            nsg=name,
+            rg=rg,
         )
-        rule["id"] = arm_id("Microsoft.Network/networkSecurityGroups/defaultSecurityRules", name, rule_name)
+        rule["id"] = arm_id("Microsoft.Network/networkSecurityGroups/defaultSecurityRules", name, rule_name, rg=rg)
         rule["type"] = "Microsoft.Network/networkSecurityGroups/defaultSecurityRules"
         rule["properties"]["description"] = f"Default rule {rule_name}"
         defaults.append(rule)
@@ -468,7 +529,9 @@ def nsg(
         "defaultSecurityRules": defaults,
         "subnets": [],
     }
-    return _resource("Microsoft.Network/networkSecurityGroups", (name,), _merge(base, props), location=location)
+    return _resource(
+        "Microsoft.Network/networkSecurityGroups", (name,), _merge(base, props), location=location, tags=tags, rg=rg
+    )
 
 
 def subnet(
@@ -478,6 +541,7 @@ def subnet(
     *,
     nsg_id: str | None = None,
     route_table_id: str | None = None,
+    rg: str = RG,
     **props: Any,
 ) -> dict[str, Any]:
     base: dict[str, Any] = {
@@ -491,7 +555,9 @@ def subnet(
         base["networkSecurityGroup"] = {"id": nsg_id}
     if route_table_id is not None:
         base["routeTable"] = {"id": route_table_id}
-    body = _resource("Microsoft.Network/virtualNetworks/subnets", (vnet, name), _merge(base, props), location=None)
+    body = _resource(
+        "Microsoft.Network/virtualNetworks/subnets", (vnet, name), _merge(base, props), location=None, rg=rg
+    )
     body["etag"] = 'W/"7a6b5c4d-0000-0000-0000-000000000000"'
     return body
 
@@ -502,6 +568,7 @@ def vnet(
     *,
     location: str = LOCATION,
     tags: dict[str, str] | None = None,
+    rg: str = RG,
     **props: Any,
 ) -> dict[str, Any]:
     base = {
@@ -512,44 +579,62 @@ def vnet(
         "provisioningState": "Succeeded",
         "resourceGuid": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
     }
-    return _resource("Microsoft.Network/virtualNetworks", (name,), _merge(base, props), location=location, tags=tags)
+    return _resource(
+        "Microsoft.Network/virtualNetworks", (name,), _merge(base, props), location=location, tags=tags, rg=rg
+    )
 
 
 def route(
-    name: str, prefix: str, next_hop: str, next_hop_ip: str | None = None, *, table: str = "rt-app"
+    name: str, prefix: str, next_hop: str, next_hop_ip: str | None = None, *, table: str = "rt-app", rg: str = RG
 ) -> dict[str, Any]:
     props: dict[str, Any] = {"addressPrefix": prefix, "nextHopType": next_hop, "provisioningState": "Succeeded"}
     if next_hop_ip is not None:
         props["nextHopIpAddress"] = next_hop_ip
     return {
         "name": name,
-        "id": arm_id("Microsoft.Network/routeTables/routes", table, name),
+        "id": arm_id("Microsoft.Network/routeTables/routes", table, name, rg=rg),
         "type": "Microsoft.Network/routeTables/routes",
         "properties": props,
     }
 
 
 def route_table(
-    name: str, routes: list[dict[str, Any]] | None = None, *, location: str = LOCATION, **props: Any
+    name: str,
+    routes: list[dict[str, Any]] | None = None,
+    *,
+    location: str = LOCATION,
+    tags: dict[str, str] | None = None,
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
     """A route table; by default its only route sends 0.0.0.0/0 to a firewall (VirtualAppliance)."""
-    default = [route("default-to-firewall", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4", table=name)]
+    default = [route("default-to-firewall", "0.0.0.0/0", "VirtualAppliance", "10.0.1.4", table=name, rg=rg)]
     base = {
         "disableBgpRoutePropagation": True,
         "routes": default if routes is None else routes,
         "subnets": [],
         "provisioningState": "Succeeded",
     }
-    return _resource("Microsoft.Network/routeTables", (name,), _merge(base, props), location=location)
+    return _resource("Microsoft.Network/routeTables", (name,), _merge(base, props), location=location, tags=tags, rg=rg)
 
 
 def private_endpoint(
-    name: str, target_id: str, group_ids: list[str], *, status: str = "Approved", manual: bool = False, **props: Any
+    name: str,
+    target_id: str,
+    group_ids: list[str],
+    *,
+    status: str = "Approved",
+    manual: bool = False,
+    tags: dict[str, str] | None = None,
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
     """A private endpoint to ``target_id``; ``manual`` puts the connection in the manual-approval list."""
     connection = {
         "name": f"{name}-connection",
-        "id": arm_id("Microsoft.Network/privateEndpoints/privateLinkServiceConnections", name, f"{name}-connection"),
+        "id": arm_id(
+            "Microsoft.Network/privateEndpoints/privateLinkServiceConnections", name, f"{name}-connection", rg=rg
+        ),
         "properties": {
             "privateLinkServiceId": target_id,
             "groupIds": group_ids,
@@ -558,13 +643,15 @@ def private_endpoint(
         },
     }
     base = {
-        "subnet": {"id": arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-app", "snet-pe")},
+        "subnet": {"id": arm_id("Microsoft.Network/virtualNetworks/subnets", "vnet-app", "snet-pe", rg=rg)},
         "privateLinkServiceConnections": [] if manual else [connection],
         "manualPrivateLinkServiceConnections": [connection] if manual else [],
         "customDnsConfigs": [],
         "provisioningState": "Succeeded",
     }
-    return _resource("Microsoft.Network/privateEndpoints", (name,), _merge(base, props), location=LOCATION)
+    return _resource(
+        "Microsoft.Network/privateEndpoints", (name,), _merge(base, props), location=LOCATION, tags=tags, rg=rg
+    )
 
 
 def network_watcher(location: str = LOCATION, **props: Any) -> dict[str, Any]:
@@ -626,10 +713,12 @@ def diagnostic_setting(
     disabled: tuple[str, ...] = (),
     workspace: str | None = "law-security",
     storage: str | None = None,
+    destination_rg: str = RG,
 ) -> dict[str, Any]:
     """A diagnostic setting on ``resource_id`` (a resource, or ``/subscriptions/<id>`` for the activity log).
 
-    ``disabled`` lists categories present with ``enabled: false``.
+    ``disabled`` lists categories present with ``enabled: false``; the ``workspace`` and ``storage``
+    destinations are names in ``destination_rg``.
     """
     logs: list[dict[str, Any]] = [{"category": c, "categoryGroup": None, "enabled": True} for c in categories]
     logs += [{"category": None, "categoryGroup": g, "enabled": True} for g in category_groups]
@@ -639,8 +728,12 @@ def diagnostic_setting(
         for entry in logs:
             entry["retentionPolicy"] = {"enabled": False, "days": 0}
     props: dict[str, Any] = {
-        "workspaceId": arm_id("Microsoft.OperationalInsights/workspaces", workspace) if workspace else None,
-        "storageAccountId": arm_id("Microsoft.Storage/storageAccounts", storage) if storage else None,
+        "workspaceId": (
+            arm_id("Microsoft.OperationalInsights/workspaces", workspace, rg=destination_rg) if workspace else None
+        ),
+        "storageAccountId": arm_id("Microsoft.Storage/storageAccounts", storage, rg=destination_rg)
+        if storage
+        else None,
         "eventHubAuthorizationRuleId": None,
         "eventHubName": None,
         "logs": logs,
@@ -664,6 +757,7 @@ def log_analytics_workspace(
     retention_days: int = 730,
     location: str = LOCATION,
     tags: dict[str, str] | None = None,
+    rg: str = RG,
     **props: Any,
 ) -> dict[str, Any]:
     base = {
@@ -679,7 +773,7 @@ def log_analytics_workspace(
         "modifiedDate": "2026-03-02T01:00:00Z",
     }
     return _resource(
-        "Microsoft.OperationalInsights/workspaces", (name,), _merge(base, props), location=location, tags=tags
+        "Microsoft.OperationalInsights/workspaces", (name,), _merge(base, props), location=location, tags=tags, rg=rg
     )
 
 
@@ -708,7 +802,13 @@ def subscription(sub: str = SUB, name: str = "clearance-prod", **fields: Any) ->
 
 
 def cognitive_account(
-    name: str, *, kind: str = "OpenAI", location: str = LOCATION, tags: dict[str, str] | None = None, **props: Any
+    name: str,
+    *,
+    kind: str = "OpenAI",
+    location: str = LOCATION,
+    tags: dict[str, str] | None = None,
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
     """An Azure OpenAI / AI Services account locked down: private only, Entra ID auth, CMK, egress allow-list."""
     base = {
@@ -738,7 +838,10 @@ def cognitive_account(
         },
         "privateEndpointConnections": [
             private_endpoint_connection(
-                arm_id("Microsoft.CognitiveServices/accounts", name), "pe-" + name, actions_key="actionsRequired"
+                arm_id("Microsoft.CognitiveServices/accounts", name, rg=rg),
+                "pe-" + name,
+                actions_key="actionsRequired",
+                rg=rg,
             )
         ],
         "dateCreated": "2026-03-02T01:30:00.0000000Z",
@@ -749,6 +852,7 @@ def cognitive_account(
         _merge(base, props),
         location=location,
         tags=tags,
+        rg=rg,
         kind=kind,
         sku={"name": "S0"},
         identity={"type": "SystemAssigned", "principalId": "6e5d4c3b-2a19-4f8e-9d7c-6b5a49382716", "tenantId": TENANT},
@@ -763,6 +867,7 @@ def deployment(
     model: str = "gpt-4o",
     version: str = "2024-11-20",
     rai_policy: str | None = "clearance-strict",
+    rg: str = RG,
     **props: Any,
 ) -> dict[str, Any]:
     """A model deployment; ``sku`` Standard processes in the account's region, Global*/DataZone* do not."""
@@ -780,6 +885,7 @@ def deployment(
         (account, name),
         _merge(base, props),
         location=None,
+        rg=rg,
         sku={"name": sku, "capacity": 50},
     )
 
@@ -794,7 +900,12 @@ def content_filter(
 
 
 def rai_policy(
-    account: str, name: str = "clearance-strict", filters: list[dict[str, Any]] | None = None, **props: Any
+    account: str,
+    name: str = "clearance-strict",
+    filters: list[dict[str, Any]] | None = None,
+    *,
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
     """A content filter (RAI policy); by default harm filters on both sides plus a blocking jailbreak shield."""
     default = [
@@ -808,20 +919,22 @@ def rai_policy(
         "contentFilters": default if filters is None else filters,
     }
     return _resource(
-        "Microsoft.CognitiveServices/accounts/raiPolicies", (account, name), _merge(base, props), location=None
+        "Microsoft.CognitiveServices/accounts/raiPolicies", (account, name), _merge(base, props), location=None, rg=rg
     )
 
 
 # -- Microsoft.Web -----------------------------------------------------------------------------------------
 
 
-def web_app(name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, **props: Any) -> dict[str, Any]:
+def web_app(
+    name: str, *, location: str = LOCATION, tags: dict[str, str] | None = None, rg: str = RG, **props: Any
+) -> dict[str, Any]:
     """WebApps_List item: HTTPS only (``siteConfig`` in a list response is mostly nulls)."""
     base = {
         "state": "Running",
         "hostNames": [f"{name}.azurewebsites.net"],
         "enabled": True,
-        "serverFarmId": arm_id("Microsoft.Web/serverfarms", "asp-clearance"),
+        "serverFarmId": arm_id("Microsoft.Web/serverfarms", "asp-clearance", rg=rg),
         "httpsOnly": True,
         "clientCertEnabled": False,
         "publicNetworkAccess": "Disabled",
@@ -829,11 +942,11 @@ def web_app(name: str, *, location: str = LOCATION, tags: dict[str, str] | None 
         "siteConfig": {"numberOfWorkers": 1, "linuxFxVersion": "PYTHON|3.12", "minTlsVersion": None, "ftpsState": None},
     }
     return _resource(
-        "Microsoft.Web/sites", (name,), _merge(base, props), location=location, tags=tags, kind="app,linux"
+        "Microsoft.Web/sites", (name,), _merge(base, props), location=location, tags=tags, rg=rg, kind="app,linux"
     )
 
 
-def web_app_config(app: str, **props: Any) -> dict[str, Any]:
+def web_app_config(app: str, *, rg: str = RG, **props: Any) -> dict[str, Any]:
     """WebApps_GetConfiguration (``config/web``): TLS 1.2 minimum, FTPS disabled."""
     base = {
         "numberOfWorkers": 1,
@@ -845,19 +958,25 @@ def web_app_config(app: str, **props: Any) -> dict[str, Any]:
         "remoteDebuggingEnabled": False,
         "alwaysOn": True,
     }
-    return _resource("Microsoft.Web/sites/config", (app, "web"), _merge(base, props), location=None)
+    return _resource("Microsoft.Web/sites/config", (app, "web"), _merge(base, props), location=None, rg=rg)
 
 
 # -- Microsoft.Compute --------------------------------------------------------------------------------------
 
 
 def managed_disk(
-    name: str, *, encryption_type: str = "EncryptionAtRestWithCustomerKey", **props: Any
+    name: str,
+    *,
+    encryption_type: str = "EncryptionAtRestWithCustomerKey",
+    tags: dict[str, str] | None = None,
+    vm: str = "vm-app",
+    rg: str = RG,
+    **props: Any,
 ) -> dict[str, Any]:
-    """A managed disk; CMK types name a disk encryption set."""
+    """A managed disk attached to ``vm``; CMK types name a disk encryption set."""
     encryption: dict[str, Any] = {"type": encryption_type}
     if encryption_type != "EncryptionAtRestWithPlatformKey":
-        encryption["diskEncryptionSetId"] = arm_id("Microsoft.Compute/diskEncryptionSets", "des-clearance")
+        encryption["diskEncryptionSetId"] = arm_id("Microsoft.Compute/diskEncryptionSets", "des-clearance", rg=rg)
     base = {
         "creationData": {"createOption": "Empty"},
         "diskSizeGB": 128,
@@ -877,8 +996,10 @@ def managed_disk(
         (name,),
         _merge(base, props),
         location=LOCATION,
+        tags=tags,
+        rg=rg,
         sku={"name": "Premium_ZRS", "tier": "Premium"},
-        managedBy=arm_id("Microsoft.Compute/virtualMachines", "vm-app"),
+        managedBy=arm_id("Microsoft.Compute/virtualMachines", vm, rg=rg),
     )
 
 
