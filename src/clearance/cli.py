@@ -67,9 +67,10 @@ def _gate(results: Results, fail_on: str | None) -> int:
     return ExitCode.OK if results.summary.complete else ExitCode.INCOMPLETE
 
 
-def _report(results: Results, as_json: bool, out: Path) -> None:
+def _report(results: Results, as_json: bool, out: Path, extra: dict[str, str] | None = None) -> None:
     if as_json:
-        click.echo(json.dumps({"out": str(out), "summary": results.summary.to_json()}, indent=1, sort_keys=True))
+        doc = {"out": str(out), "summary": results.summary.to_json(), **(extra or {})}
+        click.echo(json.dumps(doc, indent=1, sort_keys=True))
         return
     from .render import print_summary
 
@@ -314,11 +315,16 @@ def demo(provider: str, out: Path | None, as_json: bool, no_progress: bool) -> N
     from .demo import run_demo  # raises UsageError naming the extra (demo / azure) when it is missing
 
     out = out or Path("clearance-demo" if provider == "aws" else f"clearance-demo-{provider}")
+    from .evidence.demo import build_demo_package, verify_command
+
     with _progress(not no_progress and not as_json, "demo") as progress:
         results = run_demo(out, provider=provider, progress=progress)
-    _report(results, as_json, out)
+    package = build_demo_package(out)
+    _report(results, as_json, out, {"package": str(package), "verify": verify_command(out)})
     if not as_json:
         click.echo(f"\nOutput written to {out}/ (findings.json, coverage.json, raw/, logs/)")
+        click.echo(f"Signed evidence package {package} built and verified; verify it yourself with:")
+        click.echo(f"  {verify_command(out)}")
 
 
 @cli.group()

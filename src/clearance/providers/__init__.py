@@ -8,7 +8,11 @@ from importlib.metadata import entry_points
 from ..errors import UsageError
 from .interface import Provider
 
-_BUILTIN = {"aws": "clearance.providers.aws:AwsProvider", "azure": "clearance.providers.azure:AzureProvider"}
+_BUILTIN = {
+    "aws": "clearance.providers.aws:AwsProvider",
+    "azure": "clearance.providers.azure:AzureProvider",
+    "gcp": "clearance.providers.gcp:GcpProvider",
+}
 
 
 def provider_names() -> list[str]:
