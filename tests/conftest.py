@@ -77,10 +77,23 @@ _FAKE_ENV = {
     "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     "CLEARANCE_AWS_MAX_ATTEMPTS": "1",
     "NO_PROXY": "*",
+    # google-auth reads these at import time: never probe the GCE metadata server (169.254.169.254).
+    "NO_GCE_CHECK": "true",
+    "GCE_METADATA_HOST": "127.0.0.1:9",
+    "GCE_METADATA_IP": "127.0.0.1:9",
 }
 for _k, _v in _FAKE_ENV.items():
     os.environ[_k] = _v
-for _k in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+for _k in (
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_CLOUD_PROJECT",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+):
     os.environ.pop(_k, None)
 
 

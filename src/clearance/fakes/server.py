@@ -172,10 +172,13 @@ class FakeServer:
         base = {"Content-Type": "application/json; charset=utf-8", self.request_id_header: str(uuid.uuid4())}
         return Response(status, base | (headers or {}), data)
 
-    def paginate(self, items: list[Any], token: str | None) -> tuple[list[Any], str | None]:
-        """The page of ``items`` that ``token`` (None: the first) points at, and the next page's token or None."""
+    def paginate(self, items: list[Any], token: str | None, size: int | None = None) -> tuple[list[Any], str | None]:
+        """The page of ``items`` that ``token`` (None: the first) points at, and the next page's token or None.
+
+        ``size`` is the page size the client asked for (GCP ``maxResults``/``pageSize``), else :attr:`page_size`.
+        """
         start = _offset(token) if token else 0
-        end = start + self.page_size
+        end = start + (size or self.page_size)
         return items[start:end], (_token(end) if end < len(items) else None)
 
     # -- the transport-agnostic core -------------------------------------------------------

@@ -1,0 +1,112 @@
+"""Shared harness for GCP tests: the project's fake GCP server and one-call collect/scan helpers.
+
+The real discovery clients run against :class:`~clearance.fakes.gcp.FakeGcp` over real HTTP,
+through the provider's production seam (``credentials``, ``api_endpoint``, ``client_options``).
+Only test-only values are passed: a fixed OAuth token (never Application Default Credentials;
+the root conftest also points the metadata server at a closed loopback port), the fake's endpoint
+template, and ``num_retries=0``. The default project (``PROJECT``) is seeded in every fresh fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clearance.fakes import gcp_builders as b
+from clearance.fakes.gcp import FakeGcp
+
+from ..aws.conftest import ScanResult
+from ..azure.conftest import Collected
+
+PROJECT = b.PROJECT
+PROJECT_NUMBER = b.PROJECT_NUMBER
+TOKEN = "fake-token"
+NO_RETRIES = {"num_retries": 0}
+
+__all__ = ["NO_RETRIES", "PROJECT", "PROJECT_NUMBER", "TOKEN", "Collected", "ScanResult", "credentials"]
+
+
+def credentials() -> Any:
+    """OAuth credentials holding a fixed token: sent as ``Bearer fake-token``, never refreshed."""
+    from google.oauth2.credentials import Credentials
+
+    return Credentials(token=TOKEN)
+
+
+@pytest.fixture
+def fake_gcp() -> Iterator[FakeGcp]:
+    """A fresh fake on 127.0.0.1 (http) holding the default project, stopped after the test."""
+    with FakeGcp() as fake:
+        fake.add_project(b.project())
+        yield fake
+
+
+@pytest.fixture
+def gcp_provider(fake_gcp: FakeGcp) -> Any:
+    """The production GcpProvider pointed at ``fake_gcp`` with a fixed token and no retries."""
+    from clearance.providers.gcp import GcpProvider
+
+    return GcpProvider(credentials=credentials(), api_endpoint=fake_gcp.endpoint, client_options=NO_RETRIES)
+
+
+def collect_into(provider: Any, out: Path, **scope_kw: Any) -> Any:
+    """Run ``provider.collect`` for a Scope built from ``scope_kw``; returns the CollectSummary."""
+    import clearance
+    from clearance.inventory import InventoryWriter
+
+    scope_kw.setdefault("accounts", (PROJECT,))
+    writer = InventoryWriter(out)
+    try:
+        return provider.collect(clearance.Scope(provider="gcp", **scope_kw), writer)
+    finally:
+        writer.close()
+
+
+@pytest.fixture
+def gcp_collect(gcp_provider: Any, tmp_path: Path) -> Any:
+    """``gcp_collect(**scope_kw)`` collects (default: the ``PROJECT`` project) -> ``Collected``."""
+
+    def run(**scope_kw: Any) -> Collected:
+        out = tmp_path / f"collect-{len(list(tmp_path.iterdir()))}"
+        return Collected(collect_into(gcp_provider, out, **scope_kw), out)
+
+    return run
+
+
+@pytest.fixture
+def gcp_scan(gcp_provider: Any, tmp_path: Path) -> Any:
+    """``gcp_scan(checks=[...], projects=(PROJECT,), services=(), tags=(), regions=())`` -> ScanResult."""
+
+    def run(
+        checks: list[str] | None = None,
+        projects: tuple[str, ...] = (PROJECT,),
+        services: tuple[str, ...] = (),
+        profile: Any = None,
+        tags: tuple[str, ...] = (),
+        regions: tuple[str, ...] = (),
+        **scope_kw: Any,
+    ) -> ScanResult:
+        import clearance
+        from clearance.api import default_checks
+        from clearance.profile import load_profile
+        from clearance.scope import parse_tag_filters
+
+        prof = profile if profile is not None and not isinstance(profile, str | Path) else load_profile(profile)
+        checkset = default_checks(prof, tuple(checks or ()))
+        out = tmp_path / f"scan-{len(list(tmp_path.iterdir()))}"
+        collect_into(
+            gcp_provider,
+            out,
+            accounts=projects,
+            services=services,
+            tags=parse_tag_filters(tags),
+            regions=regions,
+            **scope_kw,
+        )
+        results = clearance.evaluate(out, profile=prof, checks=checkset)
+        return ScanResult(results.findings(), results.coverage(), out)
+
+    return run
