@@ -190,11 +190,14 @@ def _print_package(result: Any, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--provider", type=click.Choice(["aws", "azure"]), default="aws", show_default=True)
+@click.option("--provider", type=click.Choice(["aws", "azure", "gcp"]), default="aws", show_default=True)
 @click.option("--profile", "profile", metavar="FILE|ID", help="Regulatory profile (default: built-in kr-fss).")
 @click.option("--account", "accounts", multiple=True, metavar="ID", help="Account to scan (repeatable).")
 @click.option("--subscription", "subscriptions", multiple=True, metavar="ID", help="Azure subscription (repeatable).")
 @click.option("--management-group", "management_groups", multiple=True, metavar="ID", help="Azure: scan all under it.")
+@click.option("--project", "projects", multiple=True, metavar="ID", help="GCP project id (repeatable).")
+@click.option("--organization", "organizations", multiple=True, metavar="ID", help="GCP: scan all projects under it.")
+@click.option("--folder", "folders", multiple=True, metavar="ID", help="GCP: scan all projects under this folder.")
 @click.option("--role-name", metavar="NAME", help="Role assumed in each --account.")
 @click.option("--external-id-env", metavar="VAR", help="Environment variable holding the ExternalId for --role-name.")
 @click.option("--region", "regions", multiple=True, metavar="R", help="Region (repeatable; default: all enabled).")
@@ -216,6 +219,9 @@ def scan(
     accounts: tuple[str, ...],
     subscriptions: tuple[str, ...],
     management_groups: tuple[str, ...],
+    projects: tuple[str, ...],
+    organizations: tuple[str, ...],
+    folders: tuple[str, ...],
     role_name: str | None,
     external_id_env: str | None,
     regions: tuple[str, ...],
@@ -246,10 +252,13 @@ def scan(
         external_id = os.environ.get(external_id_env)
         if not external_id:
             raise UsageError(f"--external-id-env {external_id_env}: variable is not set")
+    containers = _gcp_containers(organizations, folders)
+    if provider != "gcp" and (projects or containers):
+        raise UsageError("--project, --organization and --folder apply to --provider gcp")
     scope = Scope(
         provider=provider,
-        accounts=accounts + subscriptions,
-        management_groups=management_groups,
+        accounts=accounts + subscriptions + projects,
+        management_groups=management_groups + containers,
         role_name=role_name,
         external_id=external_id,
         regions=regions,
@@ -270,6 +279,13 @@ def scan(
         package_out, args = package_args
         _print_package(build(out, package_out, args), as_json)
     sys.exit(_gate(results, fail_on))
+
+
+def _gcp_containers(organizations: tuple[str, ...], folders: tuple[str, ...]) -> tuple[str, ...]:
+    """``123`` or ``organizations/123`` -> ``organizations/123`` (likewise folders), as the GCP provider expects."""
+    return tuple(f"organizations/{o.removeprefix('organizations/')}" for o in organizations) + tuple(
+        f"folders/{f.removeprefix('folders/')}" for f in folders
+    )
 
 
 def _checks(profile: str | None, ids: tuple[str, ...]) -> Any:
@@ -353,14 +369,15 @@ def checks_list(provider: str | None, control: str | None, as_json: bool) -> Non
 
 
 @cli.command()
-@click.argument("provider", type=click.Choice(["aws", "azure"]))
+@click.argument("provider", type=click.Choice(["aws", "azure", "gcp"]))
 def permissions(provider: str) -> None:
-    """Print the least-privilege policy (AWS) or custom role (Azure) the collectors need."""
+    """Print the least-privilege policy (AWS) or custom role (Azure, GCP) the collectors need."""
     from .providers import get_provider
     from .providers.aws.permissions import iam_policy
     from .providers.azure.permissions import role_definition
+    from .providers.gcp.permissions import custom_role
 
-    render = role_definition if provider == "azure" else iam_policy
+    render = {"aws": iam_policy, "azure": role_definition, "gcp": custom_role}[provider]
     click.echo(json.dumps(render(get_provider(provider).operations()), indent=2))
 
 

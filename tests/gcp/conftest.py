@@ -26,7 +26,7 @@ PROJECT_NUMBER = b.PROJECT_NUMBER
 TOKEN = "fake-token"
 NO_RETRIES = {"num_retries": 0}
 
-__all__ = ["NO_RETRIES", "PROJECT", "PROJECT_NUMBER", "TOKEN", "Collected", "ScanResult", "credentials"]
+__all__ = ["NO_RETRIES", "PROJECT", "PROJECT_NUMBER", "TOKEN", "Collected", "ScanResult", "credentials", "own_links"]
 
 
 def credentials() -> Any:
@@ -34,6 +34,11 @@ def credentials() -> Any:
     from google.oauth2.credentials import Credentials
 
     return Credentials(token=TOKEN)
+
+
+def own_links(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's links without the ``project`` link every resource carries (tested once, in test_provider)."""
+    return {k: v for k, v in record["links"].items() if k != "project"}
 
 
 @pytest.fixture

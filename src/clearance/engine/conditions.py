@@ -392,7 +392,7 @@ class Compiler:
         def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
             return fn(ctx, frozen)
 
-        return node
+        return _described(node, doc["describe"]) if "describe" in doc else node
 
     def _arg(self, value: Any, kind: str, where: str) -> Any:
         if kind == "path":
@@ -594,7 +594,12 @@ def _quantify(outcomes: list[tuple[str, Outcome]], require: str, if_none: str | 
         if trues:
             label, o = trues[0]
             return true(f"{label}: {o.reason}")
-        return pending or false(f"none of {len(outcomes)} {what} satisfies: {outcomes[0][1].reason}")
+        if pending is not None:
+            return pending
+        if len(outcomes) == 1:
+            return false(f"the only one of the {what} does not satisfy it: {outcomes[0][1].reason}")
+        # Quoting one arbitrary item would mislead: the observations list every item's values.
+        return false(f"none of the {len(outcomes)} {what} satisfies the condition")
     # none
     if trues:
         label, o = trues[0]

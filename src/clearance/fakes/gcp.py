@@ -231,9 +231,7 @@ class FakeGcp(FakeServer):
         project = self._project_id(_segment(name, "projects"))
         self.append(f"{VERTEX}/projects/{project}/locations/{_segment(name, 'locations')}/{collection}", body)
 
-    def add_service_account(
-        self, project: str, body: dict[str, Any], keys: Iterable[dict[str, Any]] = ()
-    ) -> None:
+    def add_service_account(self, project: str, body: dict[str, Any], keys: Iterable[dict[str, Any]] = ()) -> None:
         """A service account and its keys (a ``keyTypes=USER_MANAGED`` request sees only those)."""
         name = str(body["name"])
         all_keys = list(keys)
@@ -300,7 +298,9 @@ class FakeGcp(FakeServer):
         for api, prefix in (("cloudkms", KMS), ("aiplatform", VERTEX)):
             if fnmatch.fnmatchcase(path, f"{prefix}/projects/*/locations"):
                 project = _segment(path, "projects")
-                found = [{"name": f"projects/{project}/locations/{loc}", "locationId": loc} for loc in self.locations[api]]
+                found = [
+                    {"name": f"projects/{project}/locations/{loc}", "locationId": loc} for loc in self.locations[api]
+                ]
                 return self._page("locations", found, query.get("pageToken"), None)
         if fnmatch.fnmatchcase(path, f"{ORGPOLICY}/projects/*/policies/*:getEffectivePolicy"):
             project = _segment(path, "projects")

@@ -44,8 +44,8 @@ ABSENT: Final = _Absent()
 
 
 def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> Json:
-    """``base`` with ``overrides`` applied: mappings merge recursively, :data:`ABSENT` deletes a
-    key, anything else (lists included) replaces. Neither argument is modified."""
+    """``base`` with ``overrides`` applied: mappings merge recursively (so ``{}`` changes nothing),
+    :data:`ABSENT` deletes a key, anything else (lists included) replaces. Neither argument is modified."""
     out: Json = copy.deepcopy(dict(base))
     for key, value in overrides.items():
         if value is ABSENT:

@@ -221,6 +221,7 @@ def _offset(token: str) -> int:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: without this, each answer waits ~40 ms
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -343,5 +343,5 @@ def test_bedrock_endpoints_required_unless_declared_without_gen_ai(aws: Any, sca
         "undeclared": "NEEDS_CONTEXT",
         "undeclared-ready": "PASS",
     }
-    assert result.finding(BEDROCK, "ai-runtime-only")["reason"].startswith("Bedrock endpoint: none of 1")
+    assert result.finding(BEDROCK, "ai-runtime-only")["reason"].startswith("Bedrock endpoint: the only one of the")
     assert "genai" in result.finding(BEDROCK, "undeclared")["reason"]

@@ -186,7 +186,7 @@ def iam_no_binding(ctx: EvalContext, args: Mapping[str, Any]) -> Outcome:
         ]
         if bad:
             ctx.observe(f"{path.text}.bindings[{i}]", dict(binding), expected, "iam", f"{pointer}/bindings/{i}")
-            return false(f"{role} is granted to {', '.join(bad)}{_conditional(binding)}")
+            return false(f"the policy grants {role} to {', '.join(bad)}{_conditional(binding)}")
     ctx.observe(f"{path.text}.bindings", len(_bindings(policy)), expected, "iam", f"{pointer}/bindings")
     return true(f"none of {len(_bindings(policy))} bindings grants a matching role to a matching member")
 

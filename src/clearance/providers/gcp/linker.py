@@ -1,7 +1,8 @@
 """Resolve links between one project's resources once all of its units are collected.
 
 Collectors already write link targets as full resource names, so most links need no rewriting.
-Added here is what no single collector can see: project-wide relations (the project -> its sinks,
+Added here is what no single collector can see: every resource -> its ``project`` record (where
+project-wide settings such as org policies live), project-wide relations (the project -> its sinks,
 log buckets and service accounts), perimeters -> the project they protect (reversed onto the
 project), and service-account references by e-mail (instances name their account by e-mail only).
 """
@@ -65,9 +66,13 @@ def link_project(resources: list[Resource], unavailable: frozenset[str] = frozen
         for project in res.links.get("projects", ()):
             perimeters.setdefault(project, []).append(res.id)
 
+    projects = [r.id for r in by_type.get(PROJECT_TYPE, [])]
+    project = tuple(projects) if projects else (uncollected(PROJECT_TYPE),)
     out: list[Resource] = []
     for res in resources:
         links = dict(res.links)
+        if res.type != PROJECT_TYPE:
+            links["project"] = project
         if "service_accounts" in links:
             links["service_accounts"] = tuple(emails.get(t.lower(), t) for t in links["service_accounts"])
         for relation, target_type in ACCOUNT_RELATIONS.get(res.type, {}).items():

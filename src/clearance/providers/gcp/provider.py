@@ -44,7 +44,9 @@ CORE_OPERATIONS = (
     gcp_op(
         "cloudresourcemanager", "cloudresourcemanager.projects.list", "resourcemanager.projects.list", items="projects"
     ),
-    gcp_op("cloudresourcemanager", "cloudresourcemanager.folders.list", "resourcemanager.folders.list", items="folders"),
+    gcp_op(
+        "cloudresourcemanager", "cloudresourcemanager.folders.list", "resourcemanager.folders.list", items="folders"
+    ),
 )
 CONTAINER_PREFIXES = ("organizations/", "folders/")
 
@@ -148,7 +150,13 @@ class GcpProvider(CollectorProvider[GcpCollector]):
         )
         try:
             bootstrap = GcpUnit(
-                GcpSession(settings, channel, ""), {}, "resourcemanager", run.operations, writer, run.limiter, detail_pool
+                GcpSession(settings, channel, ""),
+                {},
+                "resourcemanager",
+                run.operations,
+                writer,
+                run.limiter,
+                detail_pool,
             )
             plans = self._plans(scope, bootstrap)
             jobs: list[tuple[_Plan, GcpCollector]] = []
@@ -226,7 +234,15 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             for rtype in collector.resource_types:
                 writer.listing(
                     TypeListing(
-                        "gcp", plan.project, ANY_REGION, rtype.name, TypeStatus.FAILED, PROJECTS_GET.name, 0, 0, plan.error
+                        "gcp",
+                        plan.project,
+                        ANY_REGION,
+                        rtype.name,
+                        TypeStatus.FAILED,
+                        PROJECTS_GET.name,
+                        0,
+                        0,
+                        plan.error,
                     )
                 )
         writer.finalize_account("gcp", plan.project, [])

@@ -78,7 +78,7 @@ def discovery_document(api: str) -> dict[str, Any]:
 
 def api_host(api: str, region: str | None = None) -> str:
     """The production host of ``api``; regional APIs get ``{region}-`` in front (not for ``global``)."""
-    host = urlsplit(discovery_document(api)["rootUrl"]).netloc
+    host = urlsplit(str(discovery_document(api)["rootUrl"])).netloc
     if APIS[api].regional and region and region != "global":
         return f"{region}-{host}"
     return host
@@ -87,7 +87,7 @@ def api_host(api: str, region: str | None = None) -> str:
 def endpoint(template: str, api: str, region: str | None = None) -> str:
     """The client's base URL: the endpoint template for the API's host, plus the API's service path."""
     base = template.format(host=api_host(api, region))
-    return base.rstrip("/") + "/" + discovery_document(api)["servicePath"]
+    return base.rstrip("/") + "/" + str(discovery_document(api)["servicePath"])
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,11 @@ class ClientSettings:
     max_connections: int = 16
 
 
-CLIENT_OPTIONS = {"num_retries": int, "timeout": (int, float), "verify": (bool, str)}
+CLIENT_OPTIONS: dict[str, type | tuple[type, ...]] = {
+    "num_retries": int,
+    "timeout": (int, float),
+    "verify": (bool, str),
+}
 
 
 def client_settings(
@@ -170,7 +174,7 @@ def open_channel(settings: ClientSettings, sink: Callable[[dict[str, Any]], None
 
     from .transport import Channel
 
-    session = AuthorizedSession(settings.credentials)
+    session = AuthorizedSession(settings.credentials)  # type: ignore[no-untyped-call]
     adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=max(10, settings.max_connections))
     session.mount("https://", adapter)
     session.mount("http://", adapter)

@@ -119,7 +119,7 @@ class GcpUnit:
         if spec.items is None:
             return request.execute(http=http.bound(spec, region or "global"), num_retries=retries)
         found: list[Any] = []
-        advance = getattr(collection, f"{method}_next")
+        advance = getattr(collection, f"{method}_next", None)  # absent for unpaged lists (service-account keys)
         while request is not None:
             page = request.execute(http=http.bound(spec, region or "global"), num_retries=retries)
             body = page if isinstance(page, dict) else {}
@@ -128,7 +128,7 @@ class GcpUnit:
                     found.extend((group or {}).get(spec.items) or [])
             else:
                 found.extend(body.get(spec.items) or [])
-            request = advance(request, page)
+            request = advance(request, page) if advance else None
         return found
 
     def fetch(self, api: str, op: str, *, key: str | None = None, region: str | None = None, **params: Any) -> Fetched:
@@ -225,9 +225,7 @@ class GcpUnit:
         return [n for n in dict.fromkeys(names) if n and n not in self.exclude_regions]
 
     # -- resources -------------------------------------------------------------------------
-    def builder(
-        self, rtype: str, rid: str, name: str, region: str, labels: Any = None
-    ) -> ResourceBuilder:
+    def builder(self, rtype: str, rid: str, name: str, region: str, labels: Any = None) -> ResourceBuilder:
         return ResourceBuilder("gcp", self.account, region, self.service, rtype, rid, name, ids.labels(labels))
 
     def emit(self, resource: Resource | ResourceBuilder) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from ...interface import ResourceType
-from ..operations import GcpOperation
+from ...interface import Operation, ResourceType
 from ..unit import GcpUnit, ResourceBuilder
 
 
@@ -16,7 +15,7 @@ class GcpCollector(ABC):
     service: ClassVar[str]
     """Unit label and the ``service`` field of emitted resources (e.g. ``storage``)."""
     resource_types: ClassVar[tuple[ResourceType, ...]]
-    operations: ClassVar[tuple[GcpOperation, ...]]
+    operations: ClassVar[tuple[Operation, ...]]
     """Every operation :meth:`collect` may call; the read-only allow-list and the custom role derive from it."""
 
     @abstractmethod

@@ -26,7 +26,7 @@ class SqlCollector(GcpCollector):
         found = unit.list_all(INSTANCE, "sqladmin", "Instances_List", _region, project=unit.account)
         for item in found or []:
             name = str(item.get("name"))
-            settings = item.get("settings") if isinstance(item.get("settings"), dict) else {}
+            settings: dict[str, Any] = item["settings"] if isinstance(item.get("settings"), dict) else {}
             rid = ids.full_name(ids.SQL_HOST, f"projects/{unit.account}/instances/{name}")
             builder = unit.builder(INSTANCE, rid, name, _region(item), settings.get("userLabels"))
             builder.data["Instances_List"] = item

@@ -33,7 +33,9 @@ class StorageCollector(GcpCollector):
 
     def _bucket(self, unit: GcpUnit, item: dict[str, Any]) -> None:
         name = str(item.get("name") or item.get("id"))
-        builder = unit.builder(BUCKET, str(ids.bucket_id(name)), name, ids.region(item.get("location")), item.get("labels"))
+        builder = unit.builder(
+            BUCKET, str(ids.bucket_id(name)), name, ids.region(item.get("location")), item.get("labels")
+        )
         builder.data["Buckets_List"] = item
         link(builder, "kms_key", ids.kms_key_id((item.get("encryption") or {}).get("defaultKmsKeyName")))
         link(builder, "log_bucket", ids.bucket_id((item.get("logging") or {}).get("logBucket")))
