@@ -4,6 +4,7 @@ caching, VPC Service Controls) through the real scan path, one project per scena
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -34,42 +35,57 @@ def policy(*extra: dict[str, Any], audit: list[dict[str, Any]] | None = None) ->
 NO_AUDIT = b.project_iam_policy(auditConfigs=b.ABSENT)
 
 
-@pytest.mark.parametrize(
-    ("audit", "expected", "vertex"),
-    [
-        ([b.audit_config()], "PASS", "PASS"),
-        (None, "FAIL", "FAIL"),  # no auditConfigs at all: Data Access logs off (the default)
-        ([b.audit_config(log_types=("ADMIN_READ", "DATA_WRITE"))], "FAIL", "FAIL"),
-        ([b.audit_config(exempted={"DATA_READ": ["user:batch@clearance.example"]})], "FAIL", "FAIL"),
-        # Vertex AI on its own: the allServices check fails, the Vertex AI check passes.
-        ([b.audit_config("aiplatform.googleapis.com", ("DATA_READ", "DATA_WRITE"))], "FAIL", "PASS"),
-        # Types merge across allServices and the service entry.
-        (
-            [b.audit_config(log_types=("DATA_READ",)), b.audit_config("aiplatform.googleapis.com", ("DATA_WRITE",))],
-            "FAIL",
-            "PASS",
+def scan_projects(
+    fake: FakeGcp, scan: Any, checks: list[str], cases: Mapping[str, Mapping[str, Any]], services: tuple[str, ...] = RM
+) -> Any:
+    """One project per case (its add_project keywords), all scanned at once: one scan, many scenarios."""
+    for i, (project_id, seed) in enumerate(cases.items()):
+        fake.add_project(b.project(project_id, number=f"9000000000{i:02d}"), **seed)
+    return scan(checks=checks, projects=tuple(cases), services=services)
+
+
+def audited(*configs: dict[str, Any]) -> dict[str, Any]:
+    return {"iam_policy": b.project_iam_policy(auditConfigs=list(configs) if configs else b.ABSENT)}
+
+
+def test_data_access_audit_logs(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
+    vertex_rw = b.audit_config("aiplatform.googleapis.com", ("DATA_READ", "DATA_WRITE"))
+    cases = {
+        "p-all-services": audited(b.audit_config()),
+        "p-no-audit-config": audited(),  # Data Access logs off: the default
+        "p-no-data-read": audited(b.audit_config(log_types=("ADMIN_READ", "DATA_WRITE"))),
+        "p-exempted": audited(b.audit_config(exempted={"DATA_READ": ["user:batch@clearance.example"]})),
+        "p-vertex-only": audited(vertex_rw),
+        # Log types merge across allServices and the service's own entry.
+        "p-merged": audited(
+            b.audit_config(log_types=("DATA_READ",)), b.audit_config("aiplatform.googleapis.com", ("DATA_WRITE",))
         ),
-        # An exemption on the service entry exempts the member from that service's logs.
-        (
-            [
-                b.audit_config(),
-                b.audit_config("aiplatform.googleapis.com", ("DATA_READ",), exempted={"DATA_READ": ["user:x@y.z"]}),
-            ],
-            "PASS",
-            "FAIL",
+        # An exemption on the service's entry exempts the member from that service's logs.
+        "p-vertex-exempted": audited(
+            b.audit_config(),
+            b.audit_config("aiplatform.googleapis.com", ("DATA_READ",), exempted={"DATA_READ": ["user:x@y.z"]}),
         ),
-    ],
-)
-def test_data_access_audit_logs(
-    fake_gcp: FakeGcp, gcp_scan: Any, audit: list[dict[str, Any]] | None, expected: str, vertex: str
-) -> None:
-    iam = b.project_iam_policy(auditConfigs=audit if audit is not None else b.ABSENT)
-    fake_gcp.add_project(b.project(), iam_policy=iam)
-    result = gcp_scan(checks=[ALL, VERTEX], services=RM)
-    assert (result.finding(ALL, b.PROJECT)["verdict"], result.finding(VERTEX, b.PROJECT)["verdict"]) == (
-        expected,
-        vertex,
-    )
+    }
+    result = scan_projects(fake_gcp, gcp_scan, [ALL, VERTEX], cases)
+    assert result.verdicts(ALL) == {
+        "p-all-services": "PASS",
+        "p-no-audit-config": "FAIL",
+        "p-no-data-read": "FAIL",
+        "p-exempted": "FAIL",
+        "p-vertex-only": "FAIL",
+        "p-merged": "FAIL",
+        "p-vertex-exempted": "PASS",
+    }
+    assert result.verdicts(VERTEX) == {
+        "p-all-services": "PASS",
+        "p-no-audit-config": "FAIL",
+        "p-no-data-read": "FAIL",
+        "p-exempted": "FAIL",
+        "p-vertex-only": "PASS",
+        "p-merged": "PASS",
+        "p-vertex-exempted": "FAIL",
+    }
+    assert "DATA_READ are off for allServices" in result.finding(ALL, "p-no-data-read")["reason"]
 
 
 def test_exempted_members_are_named(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
@@ -92,64 +108,72 @@ AGENT = f"serviceAccount:service-{b.PROJECT_NUMBER}@gcp-sa-aiplatform.iam.gservi
 DEFAULT_COMPUTE = f"serviceAccount:{b.PROJECT_NUMBER}-compute@developer.gserviceaccount.com"
 
 
-@pytest.mark.parametrize(
-    ("check", "binding", "expected"),
-    [
-        ("gcp-resourcemanager-project-no-broad-basic-roles", None, "PASS"),
-        (
-            "gcp-resourcemanager-project-no-broad-basic-roles",
-            b.binding("roles/editor", "domain:clearance.example"),
-            "FAIL",
-        ),
-        ("gcp-resourcemanager-project-no-broad-basic-roles", b.binding("roles/owner", "allAuthenticatedUsers"), "FAIL"),
-        (
-            "gcp-resourcemanager-project-no-broad-basic-roles",
-            b.binding("roles/viewer", "domain:clearance.example"),
-            "PASS",
-        ),
-        ("gcp-resourcemanager-project-no-broad-vertex-admin", None, "PASS"),
-        ("gcp-resourcemanager-project-no-broad-vertex-admin", b.binding("roles/aiplatform.admin", "allUsers"), "FAIL"),
-        (
-            "gcp-resourcemanager-project-no-broad-vertex-admin",
-            b.binding(
-                "roles/aiplatform.admin", "principalSet://iam.googleapis.com/locations/global/workforcePools/p/*"
+def granted(*extra: dict[str, Any]) -> dict[str, Any]:
+    return {"iam_policy": policy(*extra)}
+
+
+IAM_CASES: dict[str, tuple[dict[str, dict[str, Any]], dict[str, str]]] = {
+    "no-broad-basic-roles": (
+        {
+            "p-least-privilege": granted(),
+            "p-domain-editor": granted(b.binding("roles/editor", "domain:clearance.example")),
+            "p-public-owner": granted(b.binding("roles/owner", "allAuthenticatedUsers")),
+            "p-domain-viewer": granted(b.binding("roles/viewer", "domain:clearance.example")),
+        },
+        {"p-least-privilege": "PASS", "p-domain-editor": "FAIL", "p-public-owner": "FAIL", "p-domain-viewer": "PASS"},
+    ),
+    "no-broad-vertex-admin": (
+        {
+            "p-least-privilege": granted(),
+            "p-public-admin": granted(b.binding("roles/aiplatform.admin", "allUsers")),
+            "p-pool-admin": granted(
+                b.binding("roles/aiplatform.admin", "principalSet://iam.googleapis.com/locations/global/workforcePools/p/*")
             ),
-            "FAIL",
-        ),
-        (
-            "gcp-resourcemanager-project-no-broad-vertex-admin",
-            b.binding("roles/aiplatform.admin", "user:a@b.c"),
-            "PASS",
-        ),
-        ("gcp-resourcemanager-project-no-service-account-admin", None, "PASS"),
-        ("gcp-resourcemanager-project-no-service-account-admin", b.binding("roles/editor", SA), "FAIL"),
-        ("gcp-resourcemanager-project-no-service-account-admin", b.binding("roles/storage.admin", SA), "FAIL"),
-        ("gcp-resourcemanager-project-no-service-account-admin", b.binding("roles/editor", DEFAULT_COMPUTE), "FAIL"),
-        ("gcp-resourcemanager-project-no-service-account-admin", b.binding("roles/aiplatform.admin", AGENT), "PASS"),
-        ("gcp-resourcemanager-project-no-user-service-account-impersonation", None, "PASS"),
-        (
-            "gcp-resourcemanager-project-no-user-service-account-impersonation",
-            b.binding("roles/iam.serviceAccountTokenCreator", "group:devs@clearance.example"),
-            "FAIL",
-        ),
-        (
-            "gcp-resourcemanager-project-no-user-service-account-impersonation",
-            b.binding("roles/iam.serviceAccountUser", SA),  # a workload acting for another: not a person
-            "PASS",
-        ),
-        ("gcp-resourcemanager-project-kms-separation-of-duties", None, "PASS"),
-        (
-            "gcp-resourcemanager-project-kms-separation-of-duties",
-            b.binding("roles/cloudkms.cryptoKeyDecrypter", f"group:key-admins@{b.DOMAIN}"),
-            "FAIL",
-        ),
-    ],
-)
-def test_project_iam_bindings(
-    fake_gcp: FakeGcp, gcp_scan: Any, check: str, binding: dict[str, Any] | None, expected: str
-) -> None:
-    iam = policy(*([binding] if binding else []))
-    assert verdict(fake_gcp, gcp_scan, check, iam_policy=iam)["verdict"] == expected
+            "p-named-admin": granted(b.binding("roles/aiplatform.admin", "user:ml-admin@clearance.example")),
+        },
+        {"p-least-privilege": "PASS", "p-public-admin": "FAIL", "p-pool-admin": "FAIL", "p-named-admin": "PASS"},
+    ),
+    "no-service-account-admin": (
+        {
+            "p-least-privilege": granted(),
+            "p-sa-editor": granted(b.binding("roles/editor", SA)),
+            "p-sa-storage-admin": granted(b.binding("roles/storage.admin", SA)),
+            "p-default-compute-editor": granted(b.binding("roles/editor", DEFAULT_COMPUTE)),
+            "p-service-agent": granted(b.binding("roles/aiplatform.admin", AGENT)),  # Google-managed: excluded
+        },
+        {
+            "p-least-privilege": "PASS",
+            "p-sa-editor": "FAIL",
+            "p-sa-storage-admin": "FAIL",
+            "p-default-compute-editor": "FAIL",
+            "p-service-agent": "PASS",
+        },
+    ),
+    "no-user-service-account-impersonation": (
+        {
+            "p-least-privilege": granted(),
+            "p-group-token-creator": granted(
+                b.binding("roles/iam.serviceAccountTokenCreator", "group:devs@clearance.example")
+            ),
+            "p-workload-acts-as": granted(b.binding("roles/iam.serviceAccountUser", SA)),  # not a person
+        },
+        {"p-least-privilege": "PASS", "p-group-token-creator": "FAIL", "p-workload-acts-as": "PASS"},
+    ),
+    "kms-separation-of-duties": (
+        {
+            "p-least-privilege": granted(),
+            "p-admin-decrypts": granted(b.binding("roles/cloudkms.cryptoKeyDecrypter", f"group:key-admins@{b.DOMAIN}")),
+        },
+        {"p-least-privilege": "PASS", "p-admin-decrypts": "FAIL"},
+    ),
+}
+
+
+@pytest.mark.parametrize("check", sorted(IAM_CASES))
+def test_project_iam_bindings(fake_gcp: FakeGcp, gcp_scan: Any, check: str) -> None:
+    cases, expected = IAM_CASES[check]
+    full = f"gcp-resourcemanager-project-{check}"
+    assert scan_projects(fake_gcp, gcp_scan, [full], cases).verdicts(full) == expected
 
 
 def test_separation_of_duties_names_the_member(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
@@ -176,43 +200,66 @@ def allowed(*values: str) -> dict[str, Any]:
     return {"values": {"allowedValues": list(values)}}
 
 
-@pytest.mark.parametrize(
-    ("check", "constraint", "rules", "expected"),
-    [
-        ("org-policy-resource-locations", LOCATIONS, [allowed("in:asia-northeast3-locations")], "PASS"),
-        ("org-policy-resource-locations", LOCATIONS, [allowed("asia-northeast3", "asia-northeast3-a")], "PASS"),
-        ("org-policy-resource-locations", LOCATIONS, [allowed("in:asia-locations")], "FAIL"),
-        ("org-policy-resource-locations", LOCATIONS, [allowed("in:asia-northeast3-locations", "us-central1")], "FAIL"),
-        ("org-policy-resource-locations", LOCATIONS, [{"allowAll": True}], "FAIL"),
-        ("org-policy-resource-locations", LOCATIONS, None, "FAIL"),  # not set: every location allowed
-        ("org-policy-public-access-prevention", PAP, [{"enforce": True}], "PASS"),
-        ("org-policy-public-access-prevention", PAP, [{"enforce": False}], "FAIL"),
-        (
-            "org-policy-public-access-prevention",
-            PAP,
-            [
-                {"enforce": True},
-                {"enforce": False, "condition": {"expression": "resource.matchTag('x/web', 'public')"}},
-            ],
-            "FAIL",
-        ),
-        ("org-policy-public-access-prevention", PAP, None, "FAIL"),
-        ("org-policy-member-domains", DOMAINS, [allowed("C03xy8k2a")], "PASS"),
-        ("org-policy-member-domains", DOMAINS, [{"allowAll": True}], "FAIL"),
-        ("org-policy-member-domains", DOMAINS, None, "FAIL"),
-        ("org-policy-cmek-required", CMEK, [{"values": {"deniedValues": CMEK_SERVICES}}], "PASS"),
-        ("org-policy-cmek-required", CMEK, [{"values": {"deniedValues": [f"is:{s}" for s in CMEK_SERVICES]}}], "PASS"),
-        ("org-policy-cmek-required", CMEK, [{"denyAll": True}], "PASS"),
-        ("org-policy-cmek-required", CMEK, [{"values": {"deniedValues": ["storage.googleapis.com"]}}], "FAIL"),
-        ("org-policy-cmek-required", CMEK, None, "FAIL"),
-    ],
-)
-def test_organization_policies(
-    fake_gcp: FakeGcp, gcp_scan: Any, check: str, constraint: str, rules: list[dict[str, Any]] | None, expected: str
-) -> None:
-    effective = {constraint: b.org_policy(constraint, *rules)} if rules is not None else {}
-    finding = verdict(fake_gcp, gcp_scan, f"gcp-resourcemanager-project-{check}", effective_policies=effective)
-    assert finding["verdict"] == expected, finding["reason"]
+def effective(constraint: str, *rules: dict[str, Any]) -> dict[str, Any]:
+    """add_project keywords: the project's effective policy for ``constraint`` (none without rules)."""
+    return {"effective_policies": {constraint: b.org_policy(constraint, *rules)} if rules else {}}
+
+
+EXEMPT_PUBLIC = {"enforce": False, "condition": {"expression": "resource.matchTag('x/web', 'public')"}}
+ORG_CASES: dict[str, tuple[dict[str, dict[str, Any]], dict[str, str]]] = {
+    "org-policy-resource-locations": (
+        {
+            "p-seoul-group": effective(LOCATIONS, allowed("in:asia-northeast3-locations")),
+            "p-seoul-zones": effective(LOCATIONS, allowed("asia-northeast3", "asia-northeast3-a")),
+            "p-asia": effective(LOCATIONS, allowed("in:asia-locations")),
+            "p-seoul-and-us": effective(LOCATIONS, allowed("in:asia-northeast3-locations", "us-central1")),
+            "p-allow-all": effective(LOCATIONS, {"allowAll": True}),
+            "p-unset": effective(LOCATIONS),  # not set: every location allowed
+        },
+        {
+            "p-seoul-group": "PASS",
+            "p-seoul-zones": "PASS",
+            "p-asia": "FAIL",
+            "p-seoul-and-us": "FAIL",
+            "p-allow-all": "FAIL",
+            "p-unset": "FAIL",
+        },
+    ),
+    "org-policy-public-access-prevention": (
+        {
+            "p-enforced": effective(PAP, {"enforce": True}),
+            "p-not-enforced": effective(PAP, {"enforce": False}),
+            "p-tag-exemption": effective(PAP, {"enforce": True}, EXEMPT_PUBLIC),
+            "p-unset": effective(PAP),
+        },
+        {"p-enforced": "PASS", "p-not-enforced": "FAIL", "p-tag-exemption": "FAIL", "p-unset": "FAIL"},
+    ),
+    "org-policy-member-domains": (
+        {
+            "p-own-customer": effective(DOMAINS, allowed("C03xy8k2a")),
+            "p-allow-all": effective(DOMAINS, {"allowAll": True}),
+            "p-unset": effective(DOMAINS),
+        },
+        {"p-own-customer": "PASS", "p-allow-all": "FAIL", "p-unset": "FAIL"},
+    ),
+    "org-policy-cmek-required": (
+        {
+            "p-denied": effective(CMEK, {"values": {"deniedValues": CMEK_SERVICES}}),
+            "p-denied-is": effective(CMEK, {"values": {"deniedValues": [f"is:{s}" for s in CMEK_SERVICES]}}),
+            "p-deny-all": effective(CMEK, {"denyAll": True}),
+            "p-storage-only": effective(CMEK, {"values": {"deniedValues": ["storage.googleapis.com"]}}),
+            "p-unset": effective(CMEK),
+        },
+        {"p-denied": "PASS", "p-denied-is": "PASS", "p-deny-all": "PASS", "p-storage-only": "FAIL", "p-unset": "FAIL"},
+    ),
+}
+
+
+@pytest.mark.parametrize("check", sorted(ORG_CASES))
+def test_organization_policies(fake_gcp: FakeGcp, gcp_scan: Any, check: str) -> None:
+    cases, expected = ORG_CASES[check]
+    full = f"gcp-resourcemanager-project-{check}"
+    assert scan_projects(fake_gcp, gcp_scan, [full], cases).verdicts(full) == expected
 
 
 def test_denied_org_policy_is_error_naming_the_permission(fake_gcp: FakeGcp, gcp_scan: Any) -> None:

@@ -178,8 +178,7 @@ def open_channel(settings: ClientSettings, sink: Callable[[dict[str, Any]], None
     adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=max(10, settings.max_connections))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    session.verify = settings.verify
-    return Channel(session, settings.read_only_posts, sink, settings.timeout)
+    return Channel(session, settings.read_only_posts, sink, settings.timeout, settings.verify)
 
 
 class GcpSession:

@@ -66,6 +66,8 @@ class Channel:
     """Discovery method ids of the POSTs that only read; every other non-GET is refused."""
     sink: CallSink
     timeout: float
+    verify: bool | str = True
+    """Passed on every request: a session-level ``verify`` loses to ``REQUESTS_CA_BUNDLE`` in requests."""
 
 
 class GuardedHttp:
@@ -132,7 +134,9 @@ class GuardedHttp:
         }
         self.attempts += 1
         try:
-            answer = self.channel.session.request(method, uri, data=body, headers=sent, timeout=self.channel.timeout)
+            answer = self.channel.session.request(
+                method, uri, data=body, headers=sent, timeout=self.channel.timeout, verify=self.channel.verify
+            )
         except Exception as exc:
             entry.update(status=type(exc).__name__, http_status=None, request_id=None)
             self._emit(entry, started)
