@@ -51,7 +51,8 @@ class Scope:
     """Explicit account ids (Azure: subscription ids); empty = the account of the current identity
     (Azure: every subscription the credential sees, unless management groups are given)."""
     management_groups: tuple[str, ...] = ()
-    """Azure: scan every subscription under these management groups (in addition to ``accounts``)."""
+    """Azure: scan every subscription under these management groups (in addition to ``accounts``).
+    GCP: ``organizations/ID`` or ``folders/ID``, to scan every active project below them."""
     role_name: str | None = None
     """Role assumed in each account (``arn:<partition>:iam::<account>:role/<role_name>``)."""
     external_id: str | None = None

@@ -123,6 +123,8 @@ CASES: list[tuple[str, str, Callable[[], Any]]] = [
         "Firewall",
         lambda: b.firewall("deny-ssh", denied=[{"IPProtocol": "tcp", "ports": ["22", "20-25"]}]),
     ),
+    ("compute.v1", "Network", b.network),
+    ("compute.v1", "Network", lambda: b.network("legacy", IPv4Range="10.240.0.0/16", subnetworks=b.ABSENT)),
     ("compute.v1", "Subnetwork", lambda: b.subnetwork("snet-app")),
     ("compute.v1", "Instance", lambda: b.instance("vm-app")),
     (

@@ -96,3 +96,13 @@ def test_disabled_compute_api_fails_every_kind_without_claiming_a_denial(fake_gc
         (listing,) = got.listings(rtype)
         assert listing.status is TypeStatus.FAILED and listing.error is not None
         assert (listing.error.code, listing.error.denied) == ("SERVICE_DISABLED", False)
+
+
+def test_items_without_self_link_get_the_id_their_self_link_would_give(fake_gcp: FakeGcp, gcp_collect: Any) -> None:
+    fake_gcp.add_compute(PROJECT, "firewalls", b.firewall("fw-bare", selfLink=b.ABSENT))
+    fake_gcp.add_compute(PROJECT, "instances", b.instance("vm-bare", selfLink=b.ABSENT))
+
+    got = gcp_collect(services=("compute",))
+
+    assert got.record("gcp.compute.firewall", "fw-bare")["id"] == f"{COMPUTE}/global/firewalls/fw-bare"
+    assert got.record("gcp.compute.instance", "vm-bare")["id"] == f"{COMPUTE}/zones/asia-northeast3-a/instances/vm-bare"

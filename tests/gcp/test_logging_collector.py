@@ -28,9 +28,12 @@ def test_buckets_and_sinks_with_links(fake_gcp: FakeGcp, gcp_collect: Any) -> No
     audit = got.record(BUCKET, "audit-2y")
     assert audit["id"] == f"{LOGS}/locations/asia-northeast3/buckets/audit-2y"
     assert (audit["region"], audit["data"]["Buckets_List"]["retentionDays"]) == ("asia-northeast3", 730)
-    assert own_links(audit) == {"kms_key": [f"//cloudkms.googleapis.com/{b.kms_key_name('cmek-logs')}"]}
+    assert own_links(audit) == {
+        "kms_key": [f"//cloudkms.googleapis.com/{b.kms_key_name('cmek-logs')}"],
+        "sinks": [f"{LOGS}/sinks/to-bucket"],  # reversed from the sink's destination
+    }
     default = got.record(BUCKET, "_Default")
-    assert (default["region"], own_links(default)) == ("global", {})
+    assert (default["region"], own_links(default)) == ("global", {"sinks": []})
     assert "locked" not in default["data"]["Buckets_List"]
     assert own_links(got.record(SINK, "to-gcs")) == {
         "destination": ["//storage.googleapis.com/projects/_/buckets/clearance-prod-audit-archive"]

@@ -71,9 +71,7 @@ def test_folder_scope_scans_only_below_the_folder(fake_gcp: FakeGcp, gcp_collect
     assert got.summary.accounts == (DEV,)
 
 
-def test_denied_organization_listing_stops_the_scan_naming_the_permission(
-    fake_gcp: FakeGcp, gcp_collect: Any
-) -> None:
+def test_denied_organization_listing_stops_the_scan_naming_the_permission(fake_gcp: FakeGcp, gcp_collect: Any) -> None:
     fake_gcp.fail("/cloudresourcemanager.googleapis.com/v3/projects")
 
     with pytest.raises(CredentialsError, match=r"list the projects in organizations/.*resourcemanager\.projects\.list"):
@@ -332,9 +330,7 @@ def test_permissions_command_prints_a_custom_role_of_exactly_the_declared_permis
     role = json.loads(result.output)
     assert role["title"] and role["description"] and role["stage"] == "GA"
     assert role["includedPermissions"] == sorted({op.permission for op in GcpProvider().operations()})
-    assert {"storage.buckets.getIamPolicy", "resourcemanager.projects.getIamPolicy"} <= set(
-        role["includedPermissions"]
-    )
+    assert {"storage.buckets.getIamPolicy", "resourcemanager.projects.getIamPolicy"} <= set(role["includedPermissions"])
 
 
 def test_cli_maps_gcp_scope_options_and_refuses_them_for_other_providers(tmp_path: Path) -> None:
@@ -349,3 +345,15 @@ def test_cli_maps_gcp_scope_options_and_refuses_them_for_other_providers(tmp_pat
     result = CliRunner().invoke(cli, ["scan", "--project", PROJECT, "--out", str(tmp_path / "o")])
     assert result.exit_code != 0
     assert "apply to --provider gcp" in str(result.exception or result.output)
+
+
+def test_a_denied_call_makes_the_check_error_naming_the_gcp_permission(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
+    check = "gcp-storage-bucket-iam-no-public-members"
+    fake_gcp.add_bucket(PROJECT, b.bucket("crm-data"))
+    fake_gcp.add_bucket(PROJECT, b.bucket("crm-open"))
+    fake_gcp.fail("*/b/crm-open/iam", code="forbidden")
+
+    result = gcp_scan(checks=[check], services=("storage",))
+
+    assert result.verdicts(check) == {"crm-data": "PASS", "crm-open": "ERROR"}
+    assert "storage.buckets.getIamPolicy" in result.finding(check, "crm-open")["reason"]

@@ -48,12 +48,13 @@ def test_project_keeps_every_raw_answer_under_its_operation(fake_gcp: FakeGcp, g
     assert (listing.status, listing.region, listing.count) == (TypeStatus.LISTED, "global", 1)
 
 
-def test_denied_and_disabled_calls_are_errors_on_the_record(fake_gcp: FakeGcp, gcp_collect: Any) -> None:
+def test_denied_calls_are_errors_and_a_disabled_vertex_ai_is_absent(fake_gcp: FakeGcp, gcp_collect: Any) -> None:
     fake_gcp.fail("*:getIamPolicy")
     fake_gcp.fail("*/policies/iam.allowedPolicyMemberDomains:getEffectivePolicy")
     fake_gcp.fail("/aiplatform.googleapis.com/*/cacheConfig", code="SERVICE_DISABLED")
 
-    errors = gcp_collect(services=("resourcemanager",)).record(PROJECT_TYPE, PROJECT)["errors"]
+    record = gcp_collect(services=("resourcemanager",)).record(PROJECT_TYPE, PROJECT)
+    errors = record["errors"]
 
     iam = errors["Projects_GetIamPolicy"]
     assert (iam["code"], iam["denied"], iam["permission"]) == (
@@ -63,17 +64,10 @@ def test_denied_and_disabled_calls_are_errors_on_the_record(fake_gcp: FakeGcp, g
     )
     policy = errors["EffectivePolicy_iam_allowedPolicyMemberDomains"]
     assert (policy["permission"], policy["operation"]) == ("orgpolicy.policy.get", "Policies_GetEffectivePolicy")
-    cache = errors["Projects_GetCacheConfig"]
-    assert (cache["code"], cache["denied"], cache["permission"]) == (
-        "SERVICE_DISABLED",
-        False,
-        "aiplatform.cacheConfigs.get",
-    )
-    assert set(errors) == {
-        "Projects_GetIamPolicy",
-        "EffectivePolicy_iam_allowedPolicyMemberDomains",
-        "Projects_GetCacheConfig",
-    }
+    assert set(errors) == {"Projects_GetIamPolicy", "EffectivePolicy_iam_allowedPolicyMemberDomains"}
+    # Vertex AI off in the project: no cache to configure, an explicit absence rather than an error
+    assert record["absent"] == {"Projects_GetCacheConfig": "SERVICE_DISABLED"}
+    assert record["data"]["Projects_GetCacheConfig"] is None
 
 
 def test_unreadable_project_fails_the_listing(fake_gcp: FakeGcp, gcp_collect: Any) -> None:

@@ -382,6 +382,24 @@ def firewall(name: str, **fields: Any) -> Json:
     return merge(base, fields)
 
 
+def network(name: str = "vpc-prod", **fields: Any) -> Json:
+    """A custom-mode VPC network (``networks.list`` item); a legacy network has ``IPv4Range`` and no subnets."""
+    base: Json = {
+        "kind": "compute#network",
+        "id": "1234567890123456789",
+        "creationTimestamp": "2026-03-02T01:12:44.000-08:00",
+        "name": name,
+        "selfLink": network_url(name),
+        "selfLinkWithId": f"{COMPUTE}/projects/{PROJECT}/global/networks/1234567890123456789",
+        "autoCreateSubnetworks": False,
+        "subnetworks": [subnetwork_url()],
+        "routingConfig": {"routingMode": "REGIONAL", "bgpBestPathSelectionMode": "LEGACY"},
+        "networkFirewallPolicyEnforcementOrder": "AFTER_CLASSIC_FIREWALL",
+        "mtu": 1460,
+    }
+    return merge(base, fields)
+
+
 def subnetwork(name: str, *, region: str = REGION, **fields: Any) -> Json:
     """A subnet with VPC flow logs and Private Google Access on (``subnetworks.aggregatedList`` item)."""
     base: Json = {

@@ -62,24 +62,22 @@ def test_denied_firewall_listing_names_the_permission(fake_gcp: FakeGcp, gcp_sca
 
 
 def test_network_is_custom_mode_and_not_default(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
-    def network(name: str, **fields: Any) -> dict[str, Any]:
-        body = {
-            "kind": "compute#network",
-            "id": "1234567890123456789",
-            "name": name,
-            "selfLink": b.network_url(name),
-            "autoCreateSubnetworks": False,
-            "subnetworks": [b.subnetwork_url()],
-            "routingConfig": {"routingMode": "REGIONAL"},
-        }
-        return body | fields
-
-    add(fake_gcp, "networks", network("vpc-prod"))
-    add(fake_gcp, "networks", network("default", autoCreateSubnetworks=True))
-    add(fake_gcp, "networks", network("vpc-auto", autoCreateSubnetworks=True))
+    add(fake_gcp, "networks", b.network("vpc-prod"))
+    add(fake_gcp, "networks", b.network("default", autoCreateSubnetworks=True))
+    add(fake_gcp, "networks", b.network("vpc-auto", autoCreateSubnetworks=True))
+    add(
+        fake_gcp,
+        "networks",
+        b.network("vpc-legacy", autoCreateSubnetworks=b.ABSENT, subnetworks=b.ABSENT, IPv4Range="10.240.0.0/16"),
+    )
     check = "gcp-compute-network-not-default"
     result = gcp_scan(checks=[check], services=COMPUTE)
-    assert result.verdicts(check) == {"vpc-prod": "PASS", "default": "FAIL", "vpc-auto": "FAIL"}
+    assert result.verdicts(check) == {
+        "vpc-prod": "PASS",
+        "default": "FAIL",
+        "vpc-auto": "FAIL",
+        "vpc-legacy": "FAIL",
+    }
 
 
 def test_subnet_flow_logs_and_private_google_access(fake_gcp: FakeGcp, gcp_scan: Any) -> None:

@@ -32,9 +32,6 @@ def policy(*extra: dict[str, Any], audit: list[dict[str, Any]] | None = None) ->
     return b.project_iam_policy(**fields)
 
 
-NO_AUDIT = b.project_iam_policy(auditConfigs=b.ABSENT)
-
-
 def scan_projects(
     fake: FakeGcp, scan: Any, checks: list[str], cases: Mapping[str, Mapping[str, Any]], services: tuple[str, ...] = RM
 ) -> Any:
@@ -127,7 +124,9 @@ IAM_CASES: dict[str, tuple[dict[str, dict[str, Any]], dict[str, str]]] = {
             "p-least-privilege": granted(),
             "p-public-admin": granted(b.binding("roles/aiplatform.admin", "allUsers")),
             "p-pool-admin": granted(
-                b.binding("roles/aiplatform.admin", "principalSet://iam.googleapis.com/locations/global/workforcePools/p/*")
+                b.binding(
+                    "roles/aiplatform.admin", "principalSet://iam.googleapis.com/locations/global/workforcePools/p/*"
+                )
             ),
             "p-named-admin": granted(b.binding("roles/aiplatform.admin", "user:ml-admin@clearance.example")),
         },
@@ -353,25 +352,31 @@ def org_with_perimeter(fake: FakeGcp, *perimeters: dict[str, Any]) -> None:
         fake.add_perimeter(body)
 
 
-@pytest.mark.parametrize(
-    ("perimeters", "expected"),
-    [
-        ([b.service_perimeter()], "PASS"),
-        ([], "FAIL"),
-        ([b.service_perimeter(status={"restrictedServices": ["storage.googleapis.com"]})], "FAIL"),
-        ([b.service_perimeter(perimeterType="PERIMETER_TYPE_BRIDGE")], "FAIL"),
-        (
-            [b.service_perimeter(status={"resources": [f"projects/{b.PROJECT_NUMBER}"], "restrictedServices": []})],
-            "FAIL",
-        ),
-    ],
-)
-def test_vpc_service_controls_perimeter(
-    fake_gcp: FakeGcp, gcp_scan: Any, perimeters: list[dict[str, Any]], expected: str
-) -> None:
-    org_with_perimeter(fake_gcp, *perimeters)
-    finding = verdict(fake_gcp, gcp_scan, PERIMETER, services=("resourcemanager", "accesscontextmanager"))
-    assert finding["verdict"] == expected, finding["reason"]
+def test_vpc_service_controls_perimeter(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
+    def around(index: int, name: str, **fields: Any) -> dict[str, Any]:
+        """A perimeter around the ``index``-th project of the scan (projects are named by number)."""
+        status = {"resources": [f"projects/9000000000{index:02d}"]} | fields.pop("status", {})
+        return b.service_perimeter(name, status=status, **fields)
+
+    org_with_perimeter(
+        fake_gcp,
+        around(0, "full"),
+        around(2, "storage_only", status={"restrictedServices": ["storage.googleapis.com"]}),
+        around(3, "bridge", perimeterType="PERIMETER_TYPE_BRIDGE"),
+        around(4, "nothing_restricted", status={"restrictedServices": []}),
+    )
+    cases: dict[str, dict[str, Any]] = {
+        name: {} for name in ("p-full", "p-outside", "p-storage", "p-bridge", "p-empty")
+    }
+    services = ("resourcemanager", "accesscontextmanager")
+    result = scan_projects(fake_gcp, gcp_scan, [PERIMETER], cases, services=services)
+    assert result.verdicts(PERIMETER) == {
+        "p-full": "PASS",
+        "p-outside": "FAIL",
+        "p-storage": "FAIL",
+        "p-bridge": "FAIL",
+        "p-empty": "FAIL",
+    }
 
 
 def test_denied_perimeter_listing_is_error(fake_gcp: FakeGcp, gcp_scan: Any) -> None:

@@ -46,6 +46,9 @@ def test_public_ip_and_open_authorized_networks(fake_gcp: FakeGcp, gcp_scan: Any
         settings=ip(ipv4Enabled=True, authorizedNetworks=[office, b.authorized_network("0.0.0.0/0", "any")]),
     )
     instance(fake_gcp, "pg-world6", settings=ip(ipv4Enabled=True, authorizedNetworks=[b.authorized_network("::/0")]))
+    instance(fake_gcp, "pg-unreported", settings=ip(ipv4Enabled=b.ABSENT))
+    public = [{"type": "PRIMARY", "ipAddress": "34.64.1.2"}, {"type": "PRIVATE", "ipAddress": "10.20.0.5"}]
+    instance(fake_gcp, "pg-unreported-public", settings=ip(ipv4Enabled=b.ABSENT), ipAddresses=public)
     checks = ["gcp-sql-instance-no-public-ip", "gcp-sql-instance-no-open-authorized-network"]
     result = gcp_scan(checks=checks, services=SQL)
     assert result.verdicts(checks[0]) == {
@@ -53,6 +56,8 @@ def test_public_ip_and_open_authorized_networks(fake_gcp: FakeGcp, gcp_scan: Any
         "pg-office": "FAIL",
         "pg-world": "FAIL",
         "pg-world6": "FAIL",
+        "pg-unreported": "ERROR",  # never assumed private
+        "pg-unreported-public": "FAIL",  # a PRIMARY address is a public IP whatever the flag
     }
     # Authorized networks only matter on a public IP: the private instance's stale 0.0.0.0/0 is inert.
     assert result.verdicts(checks[1]) == {
@@ -60,6 +65,8 @@ def test_public_ip_and_open_authorized_networks(fake_gcp: FakeGcp, gcp_scan: Any
         "pg-office": "PASS",
         "pg-world": "FAIL",
         "pg-world6": "FAIL",
+        "pg-unreported": "PASS",  # no authorized network at all
+        "pg-unreported-public": "PASS",
     }
     assert "'0.0.0.0/0'" in result.finding(checks[1], "pg-world")["reason"]
 

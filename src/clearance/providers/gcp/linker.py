@@ -3,8 +3,9 @@
 Collectors already write link targets as full resource names, so most links need no rewriting.
 Added here is what no single collector can see: every resource -> its ``project`` record (where
 project-wide settings such as org policies live), project-wide relations (the project -> its sinks,
-log buckets and service accounts), perimeters -> the project they protect (reversed onto the
-project), and service-account references by e-mail (instances name their account by e-mail only).
+log buckets and service accounts), reverse links (a perimeter names the projects it protects, a sink
+its destination: the project gets ``perimeters``, a bucket ``sinks``), and service-account
+references by e-mail (instances name their account by e-mail only).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from ...model import Resource
 PROJECT_TYPE = "gcp.resourcemanager.project"
 PERIMETER_TYPE = "gcp.accesscontextmanager.perimeter"
 SERVICE_ACCOUNT_TYPE = "gcp.iam.service-account"
+SINK_TYPE = "gcp.logging.sink"
+SINK_DESTINATIONS = frozenset({"gcp.storage.bucket", "gcp.logging.bucket"})
+"""Types a log sink can route to: each gets ``sinks``, the sinks whose destination it is."""
 
 # Links added to every resource of the first type, pointing at all resources of the second.
 ACCOUNT_RELATIONS: dict[str, dict[str, str]] = {
     PROJECT_TYPE: {
-        "sinks": "gcp.logging.sink",
+        "sinks": SINK_TYPE,
         "log_buckets": "gcp.logging.bucket",
         "service_accounts": SERVICE_ACCOUNT_TYPE,
     },
@@ -61,13 +65,13 @@ def link_project(resources: list[Resource], unavailable: frozenset[str] = frozen
             return (uncollected(target_type),)
         return tuple(sorted(r.id for r in by_type.get(target_type, [])))
 
-    perimeters: dict[str, list[str]] = {}
-    for res in by_type.get(PERIMETER_TYPE, []):
-        for project in res.links.get("projects", ()):
-            perimeters.setdefault(project, []).append(res.id)
+    def reverse(source_type: str, relation: str, target: Resource) -> tuple[str, ...]:
+        """Ids of the ``source_type`` resources whose ``relation`` names ``target``."""
+        if source_type in unavailable:
+            return (uncollected(source_type),)
+        return tuple(sorted(r.id for r in by_type.get(source_type, []) if target.id in r.links.get(relation, ())))
 
-    projects = [r.id for r in by_type.get(PROJECT_TYPE, [])]
-    project = tuple(projects) if projects else (uncollected(PROJECT_TYPE),)
+    project = tuple(r.id for r in by_type.get(PROJECT_TYPE, [])) or (uncollected(PROJECT_TYPE),)
     out: list[Resource] = []
     for res in resources:
         links = dict(res.links)
@@ -78,10 +82,8 @@ def link_project(resources: list[Resource], unavailable: frozenset[str] = frozen
         for relation, target_type in ACCOUNT_RELATIONS.get(res.type, {}).items():
             links[relation] = targets(target_type)
         if res.type == PROJECT_TYPE:
-            links["perimeters"] = (
-                (uncollected(PERIMETER_TYPE),)
-                if PERIMETER_TYPE in unavailable
-                else tuple(sorted(perimeters.get(res.id, ())))
-            )
+            links["perimeters"] = reverse(PERIMETER_TYPE, "projects", res)
+        if res.type in SINK_DESTINATIONS:
+            links["sinks"] = reverse(SINK_TYPE, "destination", res)
         out.append(replace(res, links=links) if links != res.links else res)
     return out

@@ -131,7 +131,7 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             raise UsageError(EXTRA_HINT) from None
         if scope.role_name:
             raise UsageError("--role-name applies to AWS only: GCP scans use the credentials' own IAM roles")
-        settings = self.settings(None, scope.max_workers)  # validate the client options before any credential
+        self.settings(None, scope.max_workers)  # bad client options are a usage error, before any credential lookup
         credentials = self.credentials if self.credentials is not None else default_credentials()
         check_credentials(credentials)
         settings = self.settings(credentials, scope.max_workers)

@@ -98,8 +98,12 @@ class GuardedHttp:
         if method == "POST" and headers.get("x-http-method-override", "").upper() == "GET":
             return  # a long GET the client turned into a POST carrying its query
         op = self.operation
-        if method == "GET" or (method == "POST" and op is not None and op.method in self.channel.read_only_posts):
+        if method == "GET":
             return
+        if method == "POST" and op is not None and op.method in self.channel.read_only_posts:
+            verb = op.method.rsplit(".", 1)[-1]
+            if path.endswith(f":{verb}"):  # the named method's own custom-verb URL, not any POST under it
+                return
         raise ReadOnlyViolation(
             f"refused {method} {path} ({op.method if op else 'undeclared call'}): "
             "not in clearance's read-only allow-list (nothing was sent)"

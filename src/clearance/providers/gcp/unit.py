@@ -131,21 +131,24 @@ class GcpUnit:
             request = advance(request, page) if advance else None
         return found
 
-    def fetch(self, api: str, op: str, *, key: str | None = None, region: str | None = None, **params: Any) -> Fetched:
+    def fetch(
+        self, api: str, op: str, *, key: str | None = None, endpoint_region: str | None = None, **params: Any
+    ) -> Fetched:
         """One call (a list: every page); the value is the raw JSON answer or the raw items. Never raises
-        for provider errors. ``region`` selects the regional endpoint of regional APIs (Vertex AI)."""
+        for provider errors. ``key`` names the data key (default: ``op``); ``endpoint_region`` selects the
+        regional endpoint of regional APIs (Vertex AI). Everything else is a parameter of the method."""
         spec = self._operation(api, op)
         with self.limiter:
             try:
-                value = self._invoke(spec, region, params)
+                value = self._invoke(spec, endpoint_region, params)
             except Exception as exc:
                 error, absent = map_error(spec, exc)
                 return Fetched(key or op, absent=absent, error=error)
         return Fetched(key or op, value=value)
 
-    def items(self, api: str, op: str, *, region: str | None = None, **params: Any) -> list[dict[str, Any]]:
+    def items(self, api: str, op: str, **params: Any) -> list[dict[str, Any]]:
         """A list whose failure aborts the caller (raises :class:`CallFailed`)."""
-        fetched = self.fetch(api, op, region=region, **params)
+        fetched = self.fetch(api, op, **params)
         if fetched.error is not None:
             raise CallFailed(fetched.error)
         return [i for i in fetched.value or [] if isinstance(i, dict)]

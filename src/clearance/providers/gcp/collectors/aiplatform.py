@@ -64,7 +64,7 @@ class AiPlatformCollector(GcpCollector):
     def _list(self, unit: GcpUnit, rtype: str, location: str) -> Fetched:
         op, _ = KINDS[rtype]
         parent = f"projects/{unit.account}/locations/{location}"
-        return unit.fetch("aiplatform", op, region=location, parent=parent)
+        return unit.fetch("aiplatform", op, endpoint_region=location, parent=parent)
 
     def _emit(self, unit: GcpUnit, rtype: str, op: str, item: dict[str, Any]) -> str:
         name = str(item["name"])

@@ -105,6 +105,18 @@ def item_region(item: dict[str, Any]) -> str:
     return ids.GLOBAL_REGION
 
 
+def _fallback_id(project: str, kind: _Kind, item: dict[str, Any]) -> str:
+    """The id of an item without a ``selfLink`` (compute always sends one), built the way selfLinks are."""
+    if ids.text(item.get("zone")):
+        scope = f"zones/{ids.last(item['zone'])}"
+    elif ids.text(item.get("region")):
+        scope = f"regions/{ids.last(item['region'])}"
+    else:
+        scope = "global"
+    collection = kind.op.method.split(".")[1]
+    return ids.full_name(ids.COMPUTE_HOST, f"projects/{project}/{scope}/{collection}/{item.get('name')}")
+
+
 class ComputeCollector(GcpCollector):
     service = "compute"
     resource_types = tuple(ResourceType(k.rtype, "compute", k.op.name, k.description) for k in KINDS)
@@ -119,9 +131,7 @@ class ComputeCollector(GcpCollector):
         )
         for item in found or []:
             name = str(item.get("name"))
-            rid = ids.compute_id(item.get("selfLink")) or ids.full_name(
-                ids.COMPUTE_HOST, f"projects/{unit.account}/{kind.op.method.split('.')[1]}/{name}"
-            )
+            rid = ids.compute_id(item.get("selfLink")) or _fallback_id(unit.account, kind, item)
             builder = unit.builder(kind.rtype, rid, name, item_region(item), item.get("labels"))
             builder.data[kind.op.name] = item
             kind.links(builder, item)

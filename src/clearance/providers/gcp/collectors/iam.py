@@ -1,11 +1,14 @@
 """Service accounts and their user-managed keys (long-lived credentials a workload should not hold).
 
 Only ``USER_MANAGED`` keys are listed: Google-managed keys rotate automatically and cannot be
-downloaded. The keys are stored on the account (``Keys_List``, an array of every page's items).
+downloaded. The keys are stored on the account (``Keys_List``, an array of the answer's items),
+with ``Keys_ListTime``, the UTC time the list was answered: key ages count back from it, so
+re-evaluating a stored inventory years later gives the same verdicts.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from ...interface import ResourceType
@@ -43,7 +46,9 @@ class IamCollector(GcpCollector):
         label = ids.text(item.get("email")) or ids.last(name)
         builder = unit.builder(ACCOUNT, ids.full_name(ids.IAM_HOST, name), label, ids.GLOBAL_REGION)
         builder.data["ServiceAccounts_List"] = item
-        builder.attach(unit.fetch("iam", "Keys_List", name=name, keyTypes="USER_MANAGED"))
+        keys = builder.attach(unit.fetch("iam", "Keys_List", name=name, keyTypes="USER_MANAGED"))
+        if keys.error is None:
+            builder.data["Keys_ListTime"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         unit.emit(builder)
 
 

@@ -48,7 +48,12 @@ class ResourceManagerCollector(GcpCollector):
             read_only_post="returns the project's IAM policy; Resource Manager exposes this read as a POST",
         ),
         gcp_op("orgpolicy", "orgpolicy.projects.policies.getEffectivePolicy", "orgpolicy.policy.get"),
-        gcp_op("aiplatform", "aiplatform.projects.getCacheConfig", "aiplatform.cacheConfigs.get"),
+        gcp_op(
+            "aiplatform",
+            "aiplatform.projects.getCacheConfig",
+            "aiplatform.cacheConfigs.get",
+            absent_codes=("SERVICE_DISABLED",),  # Vertex AI off in the project: nothing to cache
+        ),
     )
 
     def collect(self, unit: GcpUnit) -> None:
