@@ -92,3 +92,54 @@ def test_log_analytics_retention_follows_the_data_class(arm: FakeArm, azure_scan
         "law-1y": "NEEDS_CONTEXT",
         "law-1y-ids": "FAIL",
     }
+
+
+LOG_CMK = "azure-resources-subscription-activity-log-storage-cmk"
+LOG_WORM = "azure-resources-subscription-activity-log-immutable"
+LOG_STORE = ("resources", "storage")
+
+
+def _activity_to_storage(fake_arm: FakeArm, **account: Any) -> None:
+    fake_arm.put(b.sub_id(), b.subscription())
+    fake_arm.add(activity_setting("to-storage", categories=("Administrative",), storage="stactivity"))
+    fake_arm.add(b.storage_account("stactivity", **account))
+
+
+def test_activity_log_storage_must_use_a_customer_managed_key(fake_arm: FakeArm, azure_scan: Any) -> None:
+    _activity_to_storage(fake_arm)
+    assert azure_scan(checks=[LOG_CMK], services=LOG_STORE).verdicts(LOG_CMK) == {SUBSCRIPTION: "PASS"}
+    fake_arm.add(
+        b.storage_account("stactivity", encryption={"keySource": "Microsoft.Storage", "keyvaultproperties": None})
+    )
+    finding = azure_scan(checks=[LOG_CMK], services=LOG_STORE).finding(LOG_CMK, SUBSCRIPTION)
+    assert finding["verdict"] == "FAIL" and "Microsoft.Storage" in finding["reason"]
+
+
+def test_activity_log_storage_checks_do_not_apply_without_storage_and_error_when_uncollected(
+    fake_arm: FakeArm, azure_scan: Any
+) -> None:
+    fake_arm.put(b.sub_id(), b.subscription())
+    fake_arm.add(activity_setting("to-law", categories=("Administrative",)))
+    result = azure_scan(checks=[LOG_CMK, LOG_WORM], services=LOG_STORE)
+    assert result.verdicts(LOG_CMK) == result.verdicts(LOG_WORM) == {SUBSCRIPTION: "NOT_APPLICABLE"}
+    fake_arm.add(activity_setting("to-storage", categories=("Administrative",), storage="stelsewhere"))
+    result = azure_scan(checks=[LOG_CMK, LOG_WORM], services=LOG_STORE)
+    assert result.verdicts(LOG_CMK) == result.verdicts(LOG_WORM) == {SUBSCRIPTION: "ERROR"}
+
+
+def test_activity_log_storage_must_be_locked_immutable(fake_arm: FakeArm, azure_scan: Any) -> None:
+    _activity_to_storage(fake_arm)
+    unlocked = {
+        "immutabilityPolicy": {"properties": {"immutabilityPeriodSinceCreationInDays": 730, "state": "Unlocked"}}
+    }
+    fake_arm.add(b.blob_container("stactivity", "insights-activity-logs", **unlocked))
+    assert azure_scan(checks=[LOG_WORM], services=LOG_STORE).verdicts(LOG_WORM) == {SUBSCRIPTION: "FAIL"}
+    locked = {"immutabilityPolicy": {"properties": {"immutabilityPeriodSinceCreationInDays": 730, "state": "Locked"}}}
+    fake_arm.add(b.blob_container("stactivity", "insights-activity-logs", **locked))
+    assert azure_scan(checks=[LOG_WORM], services=LOG_STORE).verdicts(LOG_WORM) == {SUBSCRIPTION: "PASS"}
+
+
+def test_account_level_locked_immutability_counts(fake_arm: FakeArm, azure_scan: Any) -> None:
+    worm = {"enabled": True, "immutabilityPolicy": {"immutabilityPeriodSinceCreationInDays": 730, "state": "Locked"}}
+    _activity_to_storage(fake_arm, immutableStorageWithVersioning=worm)
+    assert azure_scan(checks=[LOG_WORM], services=LOG_STORE).verdicts(LOG_WORM) == {SUBSCRIPTION: "PASS"}

@@ -133,13 +133,19 @@ def test_log_archive_buckets_must_be_locked_and_retained(fake_gcp: FakeGcp, gcp_
 
 
 def test_log_archive_retention_follows_the_declared_data_class(fake_gcp: FakeGcp, gcp_scan: Any) -> None:
-    bucket(fake_gcp, "arch-personal", retentionPolicy=b.retention_policy(400), labels={"data-class": "personal"})
+    personal = {"data-class": "personal", "pi-subjects": "1200"}
+    bucket(fake_gcp, "arch-personal", retentionPolicy=b.retention_policy(400), labels=personal)
+    bucket(fake_gcp, "arch-personal-many", retentionPolicy=b.retention_policy(400), labels={"data-class": "personal"})
     bucket(fake_gcp, "arch-unique", retentionPolicy=b.retention_policy(400), labels={"data-class": "unique-id"})
-    for name in ("arch-personal", "arch-unique"):
+    for name in ("arch-personal", "arch-personal-many", "arch-unique"):
         fake_gcp.add_sink(b.PROJECT, b.log_sink(f"to-{name}", destination=f"storage.googleapis.com/{name}"))
     check = "gcp-storage-bucket-log-archive-retention"
     result = gcp_scan(checks=[check], services=("storage", "logging"))
-    assert result.verdicts(check) == {"arch-personal": "PASS", "arch-unique": "FAIL"}
+    assert result.verdicts(check) == {
+        "arch-personal": "PASS",  # 1 year suffices below 50,000 data subjects
+        "arch-personal-many": "NEEDS_CONTEXT",  # personal data, subject count unknown: 1 or 2 years
+        "arch-unique": "FAIL",  # unique identifiers: 2 years
+    }
 
 
 def test_usage_logging(fake_gcp: FakeGcp, gcp_scan: Any) -> None:

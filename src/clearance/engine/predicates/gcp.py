@@ -1,6 +1,6 @@
 """GCP-specific predicates: firewall-rule exposure, Cloud KMS rotation periods, IAM bindings
 (who holds which role, separation of duties), effective Data Access audit configuration, service
-account key age, and the values of Organization Policy list constraints."""
+account key age, effective Organization Policy rules, and retention periods given in seconds."""
 
 from __future__ import annotations
 

@@ -98,7 +98,8 @@ class GcpProvider(CollectorProvider[GcpCollector]):
     production leaves them unset (Application Default Credentials against Google's endpoints).
 
     ``api_endpoint`` is a URL template containing ``{host}`` (the production host of each API);
-    ``client_options`` may set ``num_retries``, ``timeout`` and ``verify`` (a CA bundle path).
+    ``client_options`` may set ``num_retries``, ``timeout``, ``verify`` (a CA bundle path) and ``trust_env``
+    (False: no proxy settings from the environment).
     """
 
     name = "gcp"

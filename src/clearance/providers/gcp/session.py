@@ -104,12 +104,16 @@ class ClientSettings:
     """TLS verification: True, False, or a CA bundle path."""
     read_only_posts: frozenset[str] = frozenset()
     max_connections: int = 16
+    trust_env: bool = True
+    """Take proxies (``HTTPS_PROXY``, ``NO_PROXY``) and ``.netrc`` from the environment, as requests does;
+    False for a loopback emulator, whose traffic must never be sent to a proxy."""
 
 
 CLIENT_OPTIONS: dict[str, type | tuple[type, ...]] = {
     "num_retries": int,
     "timeout": (int, float),
     "verify": (bool, str),
+    "trust_env": bool,
 }
 
 
@@ -120,7 +124,7 @@ def client_settings(
     read_only_posts: frozenset[str],
     max_connections: int,
 ) -> ClientSettings:
-    """Validate the client options (``num_retries``, ``timeout``, ``verify``) into settings."""
+    """Validate the client options (``num_retries``, ``timeout``, ``verify``, ``trust_env``) into settings."""
     for key, value in client_options.items():
         expected = CLIENT_OPTIONS.get(key)
         if expected is None:
@@ -138,6 +142,7 @@ def client_settings(
         client_options.get("verify", True),
         read_only_posts,
         max_connections,
+        client_options.get("trust_env", True),
     )
 
 
@@ -175,6 +180,7 @@ def open_channel(settings: ClientSettings, sink: Callable[[dict[str, Any]], None
     from .transport import Channel
 
     session = AuthorizedSession(settings.credentials)  # type: ignore[no-untyped-call]
+    session.trust_env = settings.trust_env
     adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=max(10, settings.max_connections))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
