@@ -101,3 +101,22 @@ for _k in (
 def no_network_check() -> Iterator[type[NetworkBlocked]]:
     """For tests that assert the guard itself."""
     yield NetworkBlocked
+
+
+_CHECKSETS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def profile_and_checks(profile: Any, checks: list[str] | None) -> tuple[Any, Any]:
+    """The profile (an object, a built-in id, a file, or None for the default) and the compiled checks.
+
+    Compiled check sets are immutable, so tests share them instead of re-parsing the content pack
+    for every scan.
+    """
+    from clearance.api import default_checks
+    from clearance.profile import Profile, load_profile
+
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    key = (prof.digest, tuple(checks or ()))
+    if key not in _CHECKSETS:
+        _CHECKSETS[key] = default_checks(prof, key[1])
+    return prof, _CHECKSETS[key]

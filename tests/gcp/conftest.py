@@ -95,12 +95,10 @@ def gcp_scan(gcp_provider: Any, tmp_path: Path) -> Any:
         **scope_kw: Any,
     ) -> ScanResult:
         import clearance
-        from clearance.api import default_checks
-        from clearance.profile import load_profile
         from clearance.scope import parse_tag_filters
+        from tests.conftest import profile_and_checks
 
-        prof = profile if profile is not None and not isinstance(profile, str | Path) else load_profile(profile)
-        checkset = default_checks(prof, tuple(checks or ()))
+        prof, checkset = profile_and_checks(profile, checks)
         out = tmp_path / f"scan-{len(list(tmp_path.iterdir()))}"
         collect_into(
             gcp_provider,

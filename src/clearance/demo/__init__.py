@@ -1,4 +1,4 @@
-"""The embedded demo: a realistic CRM + gen-AI workload on an emulator (moto for AWS, the fake ARM for Azure)."""
+"""The embedded demo: a realistic CRM + gen-AI workload on an emulator (moto for AWS, the project's fakes for Azure and GCP)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ if TYPE_CHECKING:
 
 
 def run_demo(out: Path, *, provider: str = "aws", progress: ProgressFn | None = None) -> Results:
-    """Seed the demo workload of ``provider`` (``aws`` or ``azure``), scan it, and write the results into ``out``."""
+    """Seed the demo workload of ``provider`` (``aws``, ``azure`` or ``gcp``), scan it, write the results into ``out``."""
     from ..errors import UsageError
-    from .runner import run, run_azure
+    from .runner import run, run_azure, run_gcp
 
-    runners = {"aws": run, "azure": run_azure}
+    runners = {"aws": run, "azure": run_azure, "gcp": run_gcp}
     if provider not in runners:
         raise UsageError(f"no demo for provider {provider!r} (available: {', '.join(runners)})")
     return runners[provider](out, progress=progress)

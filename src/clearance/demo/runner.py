@@ -1,11 +1,12 @@
 """Run the demo: seed the CRM workload on an emulator, then scan it like ``clearance scan``.
 
-AWS runs on an in-process moto account; Azure on the project's fake ARM server on loopback. The
-scan goes through :func:`clearance.api.scan` with a ``workload=crm`` tag filter, so the output
+AWS runs on an in-process moto account; Azure on the project's fake ARM server and GCP on the
+project's fake Google APIs, both on loopback. The scan goes through :func:`clearance.api.scan`
+(AWS and Azure with a ``workload=crm`` tag filter, GCP on the workload's project), so the output
 directory has exactly the files a real scan writes. For AWS, fake credentials and moto's settings
 are set for the duration of the demo only; the caller's environment is restored afterwards,
-whatever happens. For Azure nothing in the environment is read or changed: the provider gets the
-emulator seam (fake credential, plain-http policy, no proxies from the environment) explicitly.
+whatever happens. For Azure and GCP nothing in the environment is read or changed: the provider
+gets the emulator seam (fake credential, plain http, no proxies from the environment) explicitly.
 """
 
 from __future__ import annotations
@@ -112,5 +113,33 @@ def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
         azure_seed.seed(fake, _seeding(progress))
         provider = AzureProvider(
             credential=EmulatorCredential(), base_url=fake.url, client_kwargs=emulator_client_kwargs()
+        )
+        return scan(scope, out, profile=profile, checks=checks, progress=progress, provider=provider)
+
+
+def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
+    """Seed the GCP workload on a loopback fake of the Google APIs, scan its project with the built-in kr-fss profile."""
+    from ..api import default_checks, prepare_out, scan
+    from ..profile import load_profile
+    from ..scope import Scope
+
+    try:
+        import googleapiclient  # noqa: F401  (the collectors' clients: fail before seeding, not after)
+
+        from ..fakes.gcp_client import emulator_client_options, emulator_credentials
+    except ImportError as exc:
+        raise UsageError(f"the GCP demo needs the 'gcp' extra: pip install 'clearance[gcp]' ({exc})") from None
+    from ..fakes.gcp import FakeGcp
+    from ..providers.gcp import GcpProvider
+    from . import gcp_seed
+
+    prepare_out(Path(out))
+    profile = load_profile(None)
+    checks = default_checks(profile)
+    scope = Scope(provider="gcp", accounts=(gcp_seed.PROJECT,))
+    with FakeGcp() as fake:
+        gcp_seed.seed(fake, _seeding(progress))
+        provider = GcpProvider(
+            credentials=emulator_credentials(), api_endpoint=fake.endpoint, client_options=emulator_client_options()
         )
         return scan(scope, out, profile=profile, checks=checks, progress=progress, provider=provider)
