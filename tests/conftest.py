@@ -1,15 +1,20 @@
 """Test-wide guards: no test may reach a real cloud or a metadata server.
 
 Any connection to a non-loopback address fails loudly, and the AWS/Azure/GCP SDKs get
-fake credentials and no instance-metadata look-ups.
+fake credentials and no instance-metadata look-ups. The scan and collect harness every provider's
+tests share (:class:`ScanResult`, :class:`Collected`, :func:`scan_runner`) lives here too, so the
+providers' suites read results the same way.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +125,107 @@ def profile_and_checks(profile: Any, checks: list[str] | None) -> tuple[Any, Any
     if key not in _CHECKSETS:
         _CHECKSETS[key] = default_checks(prof, key[1])
     return prof, _CHECKSETS[key]
+
+
+@dataclass
+class ScanResult:
+    """A scan's findings and coverage, with look-ups by check and resource name."""
+
+    findings: list[dict[str, Any]]
+    coverage: list[dict[str, Any]]
+    out: Path
+
+    def verdicts(self, check_id: str) -> dict[str, str]:
+        """Resource name -> verdict for one check."""
+        return {f["resource"]["name"]: f["verdict"] for f in self.findings if f["check_id"] == check_id}
+
+    def finding(self, check_id: str, name: str) -> dict[str, Any]:
+        for f in self.findings:
+            if f["check_id"] == check_id and f["resource"]["name"] == name:
+                return f
+        raise AssertionError(f"no finding for {check_id} on {name}; have {self.verdicts(check_id)}")
+
+
+@dataclass
+class Collected:
+    """A collection run's summary and inventory, with readers for tests."""
+
+    summary: Any
+    out: Path
+
+    def records(self, rtype: str) -> dict[str, dict[str, Any]]:
+        """Resource name -> stored record, for every record of ``rtype``."""
+        from clearance.inventory import InventoryReader
+
+        reader = InventoryReader(self.out)
+        return {
+            r.record["name"]: r.record
+            for provider, account in reader.accounts()
+            for r in reader.records(provider, account)
+            if r.record["type"] == rtype
+        }
+
+    def record(self, rtype: str, name: str) -> dict[str, Any]:
+        found = self.records(rtype)
+        assert name in found, f"no {rtype} named {name}; have {sorted(found)}"
+        return found[name]
+
+    def listings(self, rtype: str) -> list[Any]:
+        from clearance.inventory import InventoryReader
+
+        return [x for x in InventoryReader(self.out).listings() if x.type == rtype]
+
+    def calls(self) -> list[dict[str, Any]]:
+        """The API-call log."""
+        text = (self.out / "logs" / "api-calls.jsonl").read_text("utf-8")
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def collect_with(provider: Any, out: Path, default_account: str, **scope_kw: Any) -> Any:
+    """Run ``provider.collect`` for a Scope built from ``scope_kw`` (accounts default to ``default_account``)."""
+    import clearance
+    from clearance.inventory import InventoryWriter
+
+    scope_kw.setdefault("accounts", (default_account,))
+    writer = InventoryWriter(out)
+    try:
+        return provider.collect(clearance.Scope(provider=provider.name, **scope_kw), writer)
+    finally:
+        writer.close()
+
+
+def collect_runner(provider: Any, tmp_path: Path, default_account: str) -> Callable[..., Collected]:
+    """``run(**scope_kw)`` collects into a fresh folder under ``tmp_path`` -> :class:`Collected`."""
+
+    def run(**scope_kw: Any) -> Collected:
+        out = tmp_path / f"collect-{len(list(tmp_path.iterdir()))}"
+        return Collected(collect_with(provider, out, default_account, **scope_kw), out)
+
+    return run
+
+
+def scan_runner(provider: Any, tmp_path: Path, accounts_kw: str, default_account: str) -> Callable[..., ScanResult]:
+    """``run(checks=[...], <accounts_kw>=(...), services=(), profile=None, tags=(), regions=())`` collects through
+    ``provider`` and evaluates -> :class:`ScanResult`. ``accounts_kw`` is how the cloud names its accounts
+    (``subscriptions``, ``projects``)."""
+
+    def run(
+        checks: list[str] | None = None,
+        services: tuple[str, ...] = (),
+        profile: Any = None,
+        tags: tuple[str, ...] = (),
+        regions: tuple[str, ...] = (),
+        **scope_kw: Any,
+    ) -> ScanResult:
+        import clearance
+        from clearance.scope import parse_tag_filters
+
+        accounts = scope_kw.pop(accounts_kw, (default_account,))
+        prof, checkset = profile_and_checks(profile, checks)
+        out = tmp_path / f"scan-{len(list(tmp_path.iterdir()))}"
+        scope = {"services": services, "tags": parse_tag_filters(tags), "regions": regions, **scope_kw}
+        collect_with(provider, out, default_account, accounts=accounts, **scope)
+        results = clearance.evaluate(out, profile=prof, checks=checkset)
+        return ScanResult(results.findings(), results.coverage(), out)
+
+    return run

@@ -252,7 +252,7 @@ def test_the_emulator_seam_is_imported_by_the_demo_runner_only() -> None:
         for path in root.rglob("*.py")
         if "fakes" in path.read_text("utf-8") and path.parent.name != "fakes"
     )
-    assert users == ["demo/azure_seed.py", "demo/runner.py"]
+    assert users == ["demo/azure_seed.py", "demo/gcp_seed.py", "demo/runner.py"]
 
 
 def test_scan_refuses_a_provider_instance_for_another_scope(tmp_path: Path) -> None:

@@ -314,24 +314,29 @@ def evaluate(
 
 
 @cli.command()
-@click.option("--provider", type=click.Choice(["aws", "azure"]), default="aws", show_default=True)
+@click.option("--provider", type=click.Choice(["aws", "azure", "gcp"]), default="aws", show_default=True)
 @click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
-    help="Output directory.  [default: clearance-demo, or clearance-demo-azure with --provider azure]",
+    help="Output directory.  [default: clearance-demo, or clearance-demo-PROVIDER with --provider azure|gcp]",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--no-progress", is_flag=True)
 def demo(provider: str, out: Path | None, as_json: bool, no_progress: bool) -> None:
     """Scan an embedded CRM + gen-AI workload on a local emulator (no cloud account needed).
 
-    AWS runs on in-process moto; Azure on the project's fake Azure Resource Manager on 127.0.0.1.
+    AWS runs on in-process moto; Azure and GCP on local servers imitating their APIs on 127.0.0.1.
     """
-    from .demo import run_demo  # raises UsageError naming the extra (demo / azure) when it is missing
+    from .demo import run_demo  # raises UsageError naming the extra (demo / azure / gcp) when it is missing
 
     out = out or Path("clearance-demo" if provider == "aws" else f"clearance-demo-{provider}")
+    from importlib.util import find_spec
+
     from .evidence.demo import build_demo_package, verify_command
+
+    if find_spec("asn1crypto") is None:  # the demo package's timestamp authority: fail before any work
+        raise UsageError("the demo's evidence package needs asn1crypto: pip install asn1crypto (in the 'demo' extra)")
 
     with _progress(not no_progress and not as_json, "demo") as progress:
         results = run_demo(out, provider=provider, progress=progress)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ..conftest import ScanResult
+
+__all__ = ["ACCOUNT", "REGION", "ScanResult"]
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -20,23 +23,6 @@ def aws() -> Iterator[Any]:
 
     with mock_aws():
         yield None
-
-
-@dataclass
-class ScanResult:
-    findings: list[dict[str, Any]]
-    coverage: list[dict[str, Any]]
-    out: Path
-
-    def verdicts(self, check_id: str) -> dict[str, str]:
-        """Resource name -> verdict for one check."""
-        return {f["resource"]["name"]: f["verdict"] for f in self.findings if f["check_id"] == check_id}
-
-    def finding(self, check_id: str, name: str) -> dict[str, Any]:
-        for f in self.findings:
-            if f["check_id"] == check_id and f["resource"]["name"] == name:
-                return f
-        raise AssertionError(f"no finding for {check_id} on {name}; have {self.verdicts(check_id)}")
 
 
 @pytest.fixture

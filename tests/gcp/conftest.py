@@ -10,6 +10,7 @@ template, and ``num_retries=0``. The default project (``PROJECT``) is seeded in 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,7 @@ import pytest
 from clearance.fakes import gcp_builders as b
 from clearance.fakes.gcp import FakeGcp
 
-from ..aws.conftest import ScanResult
-from ..azure.conftest import Collected
+from ..conftest import Collected, ScanResult, collect_runner, collect_with, scan_runner
 
 PROJECT = b.PROJECT
 PROJECT_NUMBER = b.PROJECT_NUMBER
@@ -57,59 +57,17 @@ def gcp_provider(fake_gcp: FakeGcp) -> Any:
     return GcpProvider(credentials=credentials(), api_endpoint=fake_gcp.endpoint, client_options=NO_RETRIES)
 
 
-def collect_into(provider: Any, out: Path, **scope_kw: Any) -> Any:
-    """Run ``provider.collect`` for a Scope built from ``scope_kw``; returns the CollectSummary."""
-    import clearance
-    from clearance.inventory import InventoryWriter
-
-    scope_kw.setdefault("accounts", (PROJECT,))
-    writer = InventoryWriter(out)
-    try:
-        return provider.collect(clearance.Scope(provider="gcp", **scope_kw), writer)
-    finally:
-        writer.close()
+collect_into = partial(collect_with, default_account=PROJECT)
+"""``collect_into(provider, out, **scope_kw)`` -> the CollectSummary (default: the ``PROJECT`` project)."""
 
 
 @pytest.fixture
 def gcp_collect(gcp_provider: Any, tmp_path: Path) -> Any:
     """``gcp_collect(**scope_kw)`` collects (default: the ``PROJECT`` project) -> ``Collected``."""
-
-    def run(**scope_kw: Any) -> Collected:
-        out = tmp_path / f"collect-{len(list(tmp_path.iterdir()))}"
-        return Collected(collect_into(gcp_provider, out, **scope_kw), out)
-
-    return run
+    return collect_runner(gcp_provider, tmp_path, PROJECT)
 
 
 @pytest.fixture
 def gcp_scan(gcp_provider: Any, tmp_path: Path) -> Any:
     """``gcp_scan(checks=[...], projects=(PROJECT,), services=(), tags=(), regions=())`` -> ScanResult."""
-
-    def run(
-        checks: list[str] | None = None,
-        projects: tuple[str, ...] = (PROJECT,),
-        services: tuple[str, ...] = (),
-        profile: Any = None,
-        tags: tuple[str, ...] = (),
-        regions: tuple[str, ...] = (),
-        **scope_kw: Any,
-    ) -> ScanResult:
-        import clearance
-        from clearance.scope import parse_tag_filters
-        from tests.conftest import profile_and_checks
-
-        prof, checkset = profile_and_checks(profile, checks)
-        out = tmp_path / f"scan-{len(list(tmp_path.iterdir()))}"
-        collect_into(
-            gcp_provider,
-            out,
-            accounts=projects,
-            services=services,
-            tags=parse_tag_filters(tags),
-            regions=regions,
-            **scope_kw,
-        )
-        results = clearance.evaluate(out, profile=prof, checks=checkset)
-        return ScanResult(results.findings(), results.coverage(), out)
-
-    return run
+    return scan_runner(gcp_provider, tmp_path, "projects", PROJECT)

@@ -1,4 +1,4 @@
-"""The embedded demo: a realistic CRM + gen-AI workload on an emulator (moto for AWS, the project's fakes for Azure and GCP)."""
+"""The embedded demo: a CRM + gen-AI workload on an emulator (moto for AWS; local servers for Azure, GCP)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def run_demo(out: Path, *, provider: str = "aws", progress: ProgressFn | None = None) -> Results:
-    """Seed the demo workload of ``provider`` (``aws``, ``azure`` or ``gcp``), scan it, write the results into ``out``."""
+    """Seed the demo workload of ``provider`` (``aws``, ``azure``, ``gcp``), scan it, write the results into ``out``."""
     from ..errors import UsageError
     from .runner import run, run_azure, run_gcp
 

@@ -112,11 +112,6 @@ def _key(name: str) -> str:
     return b.kms_key_name(name, RING)
 
 
-def _url(kind: str, name: str, *, region: str | None = None) -> str:
-    scope = f"regions/{region}" if region else "global"
-    return f"{b.COMPUTE}/projects/{PROJECT}/{scope}/{kind}/{name}"
-
-
 def _log_bucket_name(bucket: str) -> str:
     return f"projects/{PROJECT}/locations/{REGION}/buckets/{bucket}"
 
@@ -221,6 +216,9 @@ def seed_projects(fake: FakeGcp) -> None:
 def seed_service_accounts(fake: FakeGcp) -> None:
     """Runtime identities without user-managed keys; the deployer's old key is disabled (it uses
     workload identity federation now)."""
+    retired = b.service_account_key(
+        "crm-deployer", "9d2c41f07be35a68c0e1d4f2a7b90c3e5d16f8a2", validAfterTime="2025-02-03T00:00:00Z", disabled=True
+    )
     for account_id, display in (
         ("crm-app", "CRM application runtime"),
         ("crm-assistant", "CRM gen-AI assistant"),
@@ -228,23 +226,10 @@ def seed_service_accounts(fake: FakeGcp) -> None:
         ("crm-deployer", "CRM CI/CD deployer"),
     ):
         unique = _numeric_id(account_id, 21)
-        keys = ()
-        if account_id == "crm-deployer":
-            keys = (
-                b.service_account_key(
-                    account_id,
-                    "9d2c41f07be35a68c0e1d4f2a7b90c3e5d16f8a2",
-                    validAfterTime="2025-02-03T00:00:00Z",
-                    disabled=True,
-                ),
-            )
-        fake.add_service_account(
-            PROJECT,
-            b.service_account(
-                account_id, displayName=display, uniqueId=unique, oauth2ClientId=unique, description=display
-            ),
-            keys=keys,
+        body = b.service_account(
+            account_id, displayName=display, description=display, uniqueId=unique, oauth2ClientId=unique
         )
+        fake.add_service_account(PROJECT, body, keys=[retired] if account_id == "crm-deployer" else [])
 
 
 # -- Cloud KMS -------------------------------------------------------------------------------------
@@ -439,7 +424,7 @@ def seed_network(fake: FakeGcp) -> None:
         b.network(
             VPC,
             id=_numeric_id(VPC),
-            selfLinkWithId=_url("networks", _numeric_id(VPC)),
+            selfLinkWithId=f"{b.COMPUTE}/projects/{PROJECT}/global/networks/{_numeric_id(VPC)}",
             subnetworks=[b.subnetwork_url(name) for name in SUBNETS],
         ),
     )
@@ -465,10 +450,10 @@ def seed_network(fake: FakeGcp) -> None:
     )
     for rule in rules:
         fake.add_compute(PROJECT, "firewalls", rule)
-    batch = {**CREDIT, "tier": "app"}
-    fake.add_compute(PROJECT, "instances", _vm("vm-crm-batch-01", b.ZONE, "snet-crm-app", "10.40.1.12", "crm-app", batch))
-    ops = {**PROD, "tier": "mgmt"}
-    fake.add_compute(PROJECT, "instances", _vm("vm-crm-bastion", "asia-northeast3-b", "snet-crm-mgmt", "10.40.4.5", "crm-ops", ops))
+    batch = _vm("vm-crm-batch-01", b.ZONE, "snet-crm-app", "10.40.1.12", "crm-app", {**CREDIT, "tier": "app"})
+    bastion = _vm("vm-crm-bastion", f"{REGION}-b", "snet-crm-mgmt", "10.40.4.5", "crm-ops", {**PROD, "tier": "mgmt"})
+    for vm in (batch, bastion):
+        fake.add_compute(PROJECT, "instances", vm)
 
 
 def seed_load_balancers(fake: FakeGcp) -> None:

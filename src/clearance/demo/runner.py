@@ -118,7 +118,7 @@ def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
 
 
 def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
-    """Seed the GCP workload on a loopback fake of the Google APIs, scan its project with the built-in kr-fss profile."""
+    """Seed the GCP workload on a loopback fake of the Google APIs, scan the project with the kr-fss profile."""
     from ..api import default_checks, prepare_out, scan
     from ..profile import load_profile
     from ..scope import Scope

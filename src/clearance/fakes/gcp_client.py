@@ -1,4 +1,4 @@
-"""The emulator seam: how the GCP provider's real discovery clients are pointed at :class:`~clearance.fakes.gcp.FakeGcp`.
+"""The emulator seam: how the GCP provider's discovery clients are pointed at :class:`~clearance.fakes.gcp.FakeGcp`.
 
 The credential is a fixed OAuth token instead of Application Default Credentials (which would read
 ``GOOGLE_APPLICATION_CREDENTIALS``, the gcloud configuration or the metadata server), and the

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from functools import cache
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache, partial
 
 from ...errors import CredentialsError, ReadOnlyViolation, UsageError
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
+from ...inventory import InventoryWriter
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
-from ..interface import CollectorProvider, CollectSummary, Operation, Progress, ProgressFn
+from ..interface import CollectorProvider, CollectSummary, Operation, ProgressFn
+from ..orchestration import (
+    AccountPlan,
+    Job,
+    UnitOutcome,
+    bounded_pools,
+    record_account_failure,
+    run_collector,
+    run_jobs,
+)
 from .collectors import all_collectors
 from .collectors.base import AwsCollector
 from .linker import link_account
@@ -40,13 +48,9 @@ def _collectors() -> tuple[AwsCollector, ...]:
 
 
 @dataclass
-class _AccountPlan:
-    account: str
-    session: AccountSession | None
-    regions: tuple[str, ...]
-    error: CollectionError | None = None
-    remaining: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
+class _AccountPlan(AccountPlan[AccountSession]):
+    regions: tuple[str, ...] = ()
+    """The regions this account's regional collectors run in."""
 
 
 class AwsProvider(CollectorProvider[AwsCollector]):
@@ -80,53 +84,35 @@ class AwsProvider(CollectorProvider[AwsCollector]):
         limiter = threading.BoundedSemaphore(scope.max_workers)
         identity_session = self._identity_session(scope, guard, endpoint, default_region)
 
-        detail_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-detail")
-        unit_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-unit")
-        try:
+        with bounded_pools(scope.max_workers) as (unit_pool, detail_pool):
             bootstrap = AwsUnit(identity_session, GLOBAL_REGION, "sts", ops, writer, limiter, detail_pool, ())
             plans = [
                 self._plan_account(acct, scope, bootstrap, guard, endpoint, default_region)
                 for acct in (scope.accounts or (identity_session.account,))
             ]
-            jobs: list[tuple[_AccountPlan, AwsCollector, str]] = []
+            jobs: list[Job[_AccountPlan]] = []
             for plan in plans:
                 if plan.session is None:
-                    self._record_account_failure(plan, collectors, writer)
+                    record_account_failure("aws", plan.account, plan.error, collectors, writer)
                     continue
                 for collector in collectors:
                     regions = (GLOBAL_REGION,) if collector.global_service else plan.regions
-                    jobs.extend((plan, collector, region) for region in regions)
-                plan.remaining = sum(1 for j in jobs if j[0] is plan)
+                    jobs.extend(
+                        Job(
+                            plan,
+                            f"{plan.account}/{region}/{collector.service}",
+                            partial(self._run_unit, plan, collector, region, ops, writer, limiter, detail_pool),
+                        )
+                        for region in regions
+                    )
+                plan.remaining = sum(1 for j in jobs if j.plan is plan)
                 if plan.remaining == 0:
                     self._finalize(plan, scope, writer)
-            total = len(jobs)
-            failed = 0
-            calls = bootstrap.calls
-            futures = {
-                unit_pool.submit(self._run_unit, plan, collector, region, ops, writer, limiter, detail_pool): (
-                    plan,
-                    collector,
-                    region,
-                )
-                for plan, collector, region in jobs
-            }
-            for done, future in enumerate(as_completed(futures), start=1):
-                plan, collector, region = futures[future]
-                unit_calls, ok = future.result()
-                calls += unit_calls
-                failed += 0 if ok else 1
-                if progress:
-                    progress(Progress(done, total, f"{plan.account}/{region}/{collector.service}"))
-                with plan.lock:
-                    plan.remaining -= 1
-                    finished = plan.remaining == 0
-                if finished:
-                    self._finalize(plan, scope, writer)
-        finally:
-            unit_pool.shutdown(wait=True, cancel_futures=True)
-            detail_pool.shutdown(wait=True, cancel_futures=True)
+            tally = run_jobs(unit_pool, jobs, partial(self._finalize, scope=scope, writer=writer), progress)
         all_regions = tuple(sorted({r for p in plans for r in p.regions}))
-        return CollectSummary(tuple(p.account for p in plans), all_regions, total, failed, calls)
+        return CollectSummary(
+            tuple(p.account for p in plans), all_regions, len(jobs), tally.failed, bootstrap.calls + tally.calls
+        )
 
     def _identity_session(
         self, scope: Scope, guard: ReadOnlyGuard, endpoint: str | None, region: str
@@ -174,7 +160,7 @@ class AwsProvider(CollectorProvider[AwsCollector]):
                 session = assume_role_session(identity, account, scope.role_name, scope.external_id)
             except CredentialsError as exc:
                 err = CollectionError("AssumeRole", "AssumeRoleFailed", str(exc), "sts:AssumeRole", True)
-                return _AccountPlan(account, None, scope.regions, err)
+                return _AccountPlan(account, error=err, regions=scope.regions)
             acct_session = AccountSession(
                 session,
                 account,
@@ -189,7 +175,7 @@ class AwsProvider(CollectorProvider[AwsCollector]):
         else:
             msg = f"account {account} is not the current identity's account ({identity.account}) and no role was given"
             err = CollectionError("AssumeRole", "NoRoleToAssume", msg, "sts:AssumeRole", False)
-            return _AccountPlan(account, None, scope.regions, err)
+            return _AccountPlan(account, error=err, regions=scope.regions)
         regions = scope.regions
         if not regions:
             unit = AwsUnit(
@@ -205,30 +191,10 @@ class AwsProvider(CollectorProvider[AwsCollector]):
             try:
                 found = unit.items("ec2", "DescribeRegions", "Regions", region=region, AllRegions=False)
             except CallFailed as failed:
-                return _AccountPlan(account, None, (), failed.error)
+                return _AccountPlan(account, error=failed.error)
             regions = tuple(sorted(str(r["RegionName"]) for r in found))
         regions = tuple(r for r in regions if r not in scope.exclude_regions)
-        return _AccountPlan(account, acct_session, regions)
-
-    def _record_account_failure(
-        self, plan: _AccountPlan, collectors: Sequence[AwsCollector], writer: InventoryWriter
-    ) -> None:
-        for collector in collectors:
-            for rtype in collector.resource_types:
-                writer.listing(
-                    TypeListing(
-                        "aws",
-                        plan.account,
-                        "*",
-                        rtype.name,
-                        TypeStatus.FAILED,
-                        rtype.list_call,
-                        0,
-                        0,
-                        plan.error,
-                    )
-                )
-        writer.finalize_account("aws", plan.account, [])
+        return _AccountPlan(account, acct_session, regions=regions)
 
     def _run_unit(
         self,
@@ -239,21 +205,11 @@ class AwsProvider(CollectorProvider[AwsCollector]):
         writer: InventoryWriter,
         limiter: threading.BoundedSemaphore,
         detail_pool: ThreadPoolExecutor,
-    ) -> tuple[int, bool]:
+    ) -> UnitOutcome:
         assert plan.session is not None
         unit = AwsUnit(plan.session, region, collector.service, ops, writer, limiter, detail_pool, plan.regions)
-        ok = True
-        try:
-            collector.collect(unit)
-        except ReadOnlyViolation:
-            raise
-        except Exception as exc:  # a collector bug or an unexpected answer: record the gap, keep going
-            ok = False
-            error = CollectionError(f"{collector.service} collector", type(exc).__name__, str(exc)[:500])
-            for rtype in collector.resource_types:
-                if not any(t == rtype.name for t, _ in unit.listed_types):
-                    unit.list_failed(rtype.name, rtype.list_call, error)
-        return unit.calls, ok
+        ok = run_collector(collector, unit, partial(collector.collect, unit), lambda: {t for t, _ in unit.listed_types})
+        return UnitOutcome(ok, calls=unit.calls)
 
     def _finalize(self, plan: _AccountPlan, scope: Scope, writer: InventoryWriter) -> None:
         linked = link_account(list(writer.staged("aws", plan.account)))

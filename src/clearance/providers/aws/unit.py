@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from ...errors import ReadOnlyViolation
 from ...inventory import InventoryWriter, TypeListing, TypeStatus
-from ...model import CollectionError, Resource
+from ...model import CollectionError
 from ..interface import Operation
 from ..records import CallFailed, Fetched, ResourceBuilder
+from ..unitbase import PooledUnit
 from .session import GLOBAL_REGION, AccountSession
 
 __all__ = [
@@ -31,9 +32,6 @@ __all__ = [
     "strip_metadata",
     "tags_from_list",
 ]
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 DENIED_CODES = frozenset(
     {
@@ -60,7 +58,7 @@ def strip_metadata(response: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
-class AwsUnit:
+class AwsUnit(PooledUnit):
     """Context handed to a collector for one (account, region, service) unit."""
 
     def __init__(
@@ -233,15 +231,6 @@ class AwsUnit:
             return None
         self.listed(rtype, op, len(found), region=region)
         return found
-
-    def emit(self, resource: Resource | ResourceBuilder) -> None:
-        self.writer.add(resource.build() if isinstance(resource, ResourceBuilder) else resource)
-
-    def parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Run per-resource work on the shared detail pool (API concurrency stays bounded)."""
-        if len(items) <= 1:
-            return [fn(item) for item in items]
-        return list(self.detail_pool.map(fn, items))
 
 
 def tags_from_list(items: Sequence[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:

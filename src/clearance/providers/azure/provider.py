@@ -9,22 +9,33 @@ resources found, not a unit of work.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 
-from ...errors import CredentialsError, ReadOnlyViolation, UsageError
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
+from ...errors import CredentialsError, UsageError
+from ...inventory import InventoryWriter
 from ...model import CollectionError
-from ...scope import Scope, apply_scope
-from ..interface import CollectorProvider, CollectSummary, Operation, Progress, ProgressFn
+from ...scope import Scope
+from ..interface import CollectorProvider, CollectSummary, Operation, ProgressFn
+from ..orchestration import (
+    AccountPlan,
+    CallLog,
+    Job,
+    UnitOutcome,
+    bounded_pools,
+    finalize_linked,
+    record_account_failure,
+    run_collector,
+    run_jobs,
+)
 from .collectors import all_collectors
 from .collectors.base import AzureCollector
 from .linker import link_subscription
 from .session import AzureSession, ClientSettings, check_credential, default_credential
-from .unit import ANY_REGION, AzureUnit, CallFailed
+from .unit import AzureUnit, CallFailed
 
 CORE_OPERATIONS = (
     Operation("subscriptions", "Subscriptions_List", "Microsoft.Resources/subscriptions/read"),
@@ -42,30 +53,6 @@ def _collectors() -> tuple[AzureCollector, ...]:
     return tuple(all_collectors())
 
 
-class _CallLog:
-    """Thread-safe sink of the call-log policy: writes each entry and counts them."""
-
-    def __init__(self, writer: InventoryWriter):
-        self.writer = writer
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            self.count += 1
-        self.writer.log_call(entry)
-
-
-@dataclass
-class _Plan:
-    subscription: str
-    error: CollectionError | None = None
-    session: AzureSession | None = None
-    remaining: int = 0
-    failed_types: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
 @dataclass(frozen=True)
 class _Run:
     """What every unit of one scan shares."""
@@ -75,6 +62,9 @@ class _Run:
     limiter: threading.BoundedSemaphore
     detail_pool: Executor
     scope: Scope
+
+
+_Plan = AccountPlan[AzureSession]
 
 
 class AzureProvider(CollectorProvider[AzureCollector]):
@@ -114,51 +104,33 @@ class AzureProvider(CollectorProvider[AzureCollector]):
         credential = self.credential if self.credential is not None else default_credential()
         check_credential(credential)
         settings = self.settings(credential, scope.max_workers)
-        calls = _CallLog(writer)
+        calls = CallLog(writer)
         collectors = self.collectors(scope.services)
-        detail_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-detail")
-        unit_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-unit")
-        run = _Run(
-            {(o.service, o.name): o for o in self.operations()},
-            writer,
-            threading.BoundedSemaphore(scope.max_workers),
-            detail_pool,
-            scope,
-        )
-        try:
+        with bounded_pools(scope.max_workers) as (unit_pool, detail_pool):
+            run = _Run(
+                {(o.service, o.name): o for o in self.operations()},
+                writer,
+                threading.BoundedSemaphore(scope.max_workers),
+                detail_pool,
+                scope,
+            )
             bootstrap = AzureUnit(
                 AzureSession(settings, "", calls), "subscriptions", run.operations, writer, run.limiter, detail_pool, ()
             )
             plans = self._plans(scope, bootstrap)
-            jobs: list[tuple[_Plan, AzureCollector]] = []
+            jobs: list[Job[_Plan]] = []
             for plan in plans:
                 if plan.error is not None:
-                    self._record_failure(plan, collectors, writer)
+                    record_account_failure("azure", plan.account, plan.error, collectors, writer, "Subscriptions_Get")
                     continue
-                plan.session = AzureSession(settings, plan.subscription, calls)
+                plan.session = AzureSession(settings, plan.account, calls)
                 plan.remaining = len(collectors)
-                jobs.extend((plan, c) for c in collectors)
-            regions: set[str] = set()
-            failed = 0
-            futures = {unit_pool.submit(self._run_unit, plan, c, run): (plan, c) for plan, c in jobs}
-            for done, future in enumerate(as_completed(futures), start=1):
-                plan, collector = futures[future]
-                unit, ok = future.result()
-                regions.update(unit.regions)
-                failed += 0 if ok else 1
-                if progress:
-                    progress(Progress(done, len(jobs), f"{plan.subscription}/{collector.service}"))
-                with plan.lock:
-                    plan.failed_types.update(unit.failed_types)
-                    plan.remaining -= 1
-                    finished = plan.remaining == 0
-                if finished:
-                    self._finalize(plan, scope, writer)
-        finally:
-            unit_pool.shutdown(wait=True, cancel_futures=True)
-            detail_pool.shutdown(wait=True, cancel_futures=True)
+                jobs.extend(
+                    Job(plan, f"{plan.account}/{c.service}", partial(self._run_unit, plan, c, run)) for c in collectors
+                )
+            tally = run_jobs(unit_pool, jobs, partial(self._finalize, scope=scope, writer=writer), progress)
         return CollectSummary(
-            tuple(p.subscription for p in plans), tuple(sorted(regions)), len(jobs), failed, calls.count
+            tuple(p.account for p in plans), tuple(sorted(tally.regions)), len(jobs), tally.failed, calls.count
         )
 
     def _plans(self, scope: Scope, bootstrap: AzureUnit) -> list[_Plan]:
@@ -188,27 +160,9 @@ class AzureProvider(CollectorProvider[AzureCollector]):
                     "the Azure credential sees no subscription (it needs a role with "
                     "Microsoft.Resources/subscriptions/read on at least one subscription)"
                 )
-        return [_Plan(sub, error) for sub, error in found.items()]
+        return [_Plan(sub, error=error) for sub, error in found.items()]
 
-    def _record_failure(self, plan: _Plan, collectors: Sequence[AzureCollector], writer: InventoryWriter) -> None:
-        for collector in collectors:
-            for rtype in collector.resource_types:
-                writer.listing(
-                    TypeListing(
-                        "azure",
-                        plan.subscription,
-                        ANY_REGION,
-                        rtype.name,
-                        TypeStatus.FAILED,
-                        "Subscriptions_Get",
-                        0,
-                        0,
-                        plan.error,
-                    )
-                )
-        writer.finalize_account("azure", plan.subscription, [])
-
-    def _run_unit(self, plan: _Plan, collector: AzureCollector, run: _Run) -> tuple[AzureUnit, bool]:
+    def _run_unit(self, plan: _Plan, collector: AzureCollector, run: _Run) -> UnitOutcome:
         assert plan.session is not None
         unit = AzureUnit(
             plan.session,
@@ -220,27 +174,11 @@ class AzureProvider(CollectorProvider[AzureCollector]):
             run.scope.regions,
             run.scope.exclude_regions,
         )
-        ok = True
-        try:
-            collector.collect(unit)
-        except ReadOnlyViolation:
-            raise
-        except Exception as exc:  # a collector bug or an unexpected answer: record the gap, keep going
-            ok = False
-            error = CollectionError(f"{collector.service} collector", type(exc).__name__, str(exc)[:500])
-            for rtype in collector.resource_types:
-                if rtype.name not in unit.listed_types:
-                    unit.list_failed(rtype.name, rtype.list_call, error)
-        return unit, ok
+        ok = run_collector(collector, unit, partial(collector.collect, unit), lambda: unit.listed_types)
+        return UnitOutcome(ok, regions=frozenset(unit.regions), failed_types=frozenset(unit.failed_types))
 
     def _finalize(self, plan: _Plan, scope: Scope, writer: InventoryWriter) -> None:
-        skipped = {t.name for t in self.resource_types()} - {
-            t.name for c in self.collectors(scope.services) for t in c.resource_types
-        }
-        staged = list(writer.staged("azure", plan.subscription))
-        linked = link_subscription(staged, frozenset(plan.failed_types | skipped))
-        resources = [r for r in linked if r.region not in scope.exclude_regions]
-        writer.finalize_account("azure", plan.subscription, apply_scope(resources, scope, self.account_level_types()))
+        finalize_linked(self, plan, scope, writer, link_subscription)
 
 
 def _must(unit: AzureUnit, what: str, service: str, op: str, *args: Any) -> list[dict[str, Any]]:

@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any, TypeVar
+from typing import Any
 
 from ...errors import ReadOnlyViolation
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
-from ...model import CollectionError, Resource
+from ...inventory import InventoryWriter
+from ...model import CollectionError
 from ..interface import Operation
 from ..records import CallFailed, Fetched, ResourceBuilder
+from ..unitbase import ANY_REGION, AccountWideUnit
 from . import ids
 from .session import OPERATION_KEY, AzureSession
 
@@ -35,12 +36,6 @@ __all__ = [
     "map_error",
     "sdk_method_name",
 ]
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-ANY_REGION = "*"
-"""Listing region of subscription-wide list calls that failed or found nothing."""
 
 DENIED_CODES = frozenset(
     {
@@ -87,8 +82,10 @@ class EmptyBody(Exception):
     """ARM answered a GET with success but no JSON body."""
 
 
-class AzureUnit:
+class AzureUnit(AccountWideUnit):
     """Context handed to a collector for one (subscription, service) unit."""
+
+    provider = "azure"
 
     def __init__(
         self,
@@ -101,18 +98,17 @@ class AzureUnit:
         scan_regions: Sequence[str],
         exclude_regions: Sequence[str] = (),
     ):
+        super().__init__(
+            session.subscription,
+            service,
+            operations,
+            writer,
+            limiter,
+            detail_pool,
+            scan_regions,
+            exclude_regions,
+        )
         self.session = session
-        self.account = session.subscription
-        self.service = service
-        self.operations = operations
-        self.writer = writer
-        self.limiter = limiter
-        self.detail_pool = detail_pool
-        self.scan_regions = tuple(scan_regions)
-        self.exclude_regions = frozenset(exclude_regions)
-        self.listed_types: set[str] = set()
-        self.failed_types: set[str] = set()
-        self.regions: set[str] = set()
 
     # -- calls -----------------------------------------------------------------------------
     def _operation(self, service: str, op: str) -> Operation:
@@ -163,56 +159,9 @@ class AzureUnit:
 
     def items(self, service: str, op: str, *args: Any, **params: Any) -> list[dict[str, Any]]:
         """A paged list whose failure aborts the caller (raises :class:`CallFailed`)."""
-        fetched = self.fetch_list(service, op, *args, **params)
-        if fetched.error is not None:
-            raise CallFailed(fetched.error)
-        return [i for i in fetched.value or [] if isinstance(i, dict)]
+        return self._items_of(self.fetch_list(service, op, *args, **params))
 
     # -- listings --------------------------------------------------------------------------
-    def listed(
-        self,
-        rtype: str,
-        list_call: str,
-        regions: Iterable[str],
-        failures: Mapping[str, CollectionError] | None = None,
-        *,
-        regional: bool = True,
-    ) -> None:
-        """Record a subscription-wide listing: a count per region, FAILED where a parent's list failed.
-
-        Regional types also get a zero count in every scope region (proving "no resources" there);
-        non-regional ones (subscription, role assignments) are counted under ``global``.
-        """
-        counts: dict[str, int] = dict.fromkeys(self.scan_regions if regional else (), 0)
-        for region in regions:
-            counts[region] = counts.get(region, 0) + 1
-        failed = {r: e for r, e in (failures or {}).items() if r not in self.exclude_regions}
-        for region in self.exclude_regions:
-            counts.pop(region, None)
-        for region in failed:
-            counts.pop(region, None)
-        if not counts and not failed:
-            counts[ANY_REGION if regional else ids.GLOBAL_REGION] = 0
-        self.listed_types.add(rtype)
-        self.regions.update(r for r in (*counts, *failed) if r != ANY_REGION)
-        for region, count in sorted(counts.items()):
-            self.writer.listing(
-                TypeListing("azure", self.account, region, rtype, TypeStatus.LISTED, list_call, 0, count)
-            )
-        if failed:
-            self.failed_types.add(rtype)
-        for region, error in sorted(failed.items()):
-            self.writer.listing(
-                TypeListing("azure", self.account, region, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
-            )
-
-    def list_failed(self, rtype: str, list_call: str, error: CollectionError) -> None:
-        self.listed_types.add(rtype)
-        self.failed_types.add(rtype)
-        self.writer.listing(
-            TypeListing("azure", self.account, ANY_REGION, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
-        )
-
     def list_all(
         self, rtype: str, service: str, op: str, *args: Any, children: Sequence[str] = (), **params: Any
     ) -> list[dict[str, Any]] | None:
@@ -246,12 +195,3 @@ class AzureUnit:
             str(item.get("name") or rid.rsplit("/", 1)[-1]),
             {str(k): str(v) for k, v in (tags or {}).items()},
         )
-
-    def emit(self, resource: Resource | ResourceBuilder) -> None:
-        self.writer.add(resource.build() if isinstance(resource, ResourceBuilder) else resource)
-
-    def parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Run per-resource work on the shared detail pool (API concurrency stays bounded)."""
-        if len(items) <= 1:
-            return [fn(item) for item in items]
-        return list(self.detail_pool.map(fn, items))

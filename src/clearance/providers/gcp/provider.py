@@ -9,17 +9,27 @@ in one project; regions are a property of the resources found, not a unit of wor
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from collections.abc import Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
-from ...errors import CredentialsError, ReadOnlyViolation, UsageError
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
-from ...model import CollectionError
-from ...scope import Scope, apply_scope
-from ..interface import CollectorProvider, CollectSummary, Operation, Progress, ProgressFn
+from ...errors import CredentialsError, UsageError
+from ...inventory import InventoryWriter
+from ...scope import Scope
+from ..interface import CollectorProvider, CollectSummary, Operation, ProgressFn
+from ..orchestration import (
+    AccountPlan,
+    CallLog,
+    Job,
+    UnitOutcome,
+    bounded_pools,
+    finalize_linked,
+    record_account_failure,
+    run_collector,
+    run_jobs,
+)
 from .collectors import all_collectors
 from .collectors.base import GcpCollector
 from .collectors.resourcemanager import PROJECTS_GET
@@ -34,7 +44,7 @@ from .session import (
     default_credentials,
     open_channel,
 )
-from .unit import ANY_REGION, Ancestry, CallFailed, GcpUnit
+from .unit import Ancestry, CallFailed, GcpUnit
 
 CORE_OPERATIONS = (
     PROJECTS_GET,
@@ -56,29 +66,10 @@ def _collectors() -> tuple[GcpCollector, ...]:
     return tuple(all_collectors())
 
 
-class _CallLog:
-    """Thread-safe sink of the transport's call log: writes each entry and counts them."""
-
-    def __init__(self, writer: InventoryWriter):
-        self.writer = writer
-        self.count = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, entry: dict[str, Any]) -> None:
-        with self._lock:
-            self.count += 1
-        self.writer.log_call(entry)
-
-
 @dataclass
-class _Plan:
-    project: str
+class _Plan(AccountPlan[GcpSession]):
     body: dict[str, Any] = field(default_factory=dict)
-    error: CollectionError | None = None
-    session: GcpSession | None = None
-    remaining: int = 0
-    failed_types: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    """The project as Resource Manager answered (name, projectId, parent)."""
 
 
 @dataclass(frozen=True)
@@ -136,59 +127,46 @@ class GcpProvider(CollectorProvider[GcpCollector]):
         credentials = self.credentials if self.credentials is not None else default_credentials()
         check_credentials(credentials)
         settings = self.settings(credentials, scope.max_workers)
-        calls = _CallLog(writer)
+        calls = CallLog(writer)
         channel = open_channel(settings, calls)
         collectors = self.collectors(scope.services)
-        detail_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-detail")
-        unit_pool = ThreadPoolExecutor(max_workers=scope.max_workers, thread_name_prefix="clearance-unit")
-        run = _Run(
-            {(o.service, o.name): o for o in self.operations()},
-            writer,
-            threading.BoundedSemaphore(scope.max_workers),
-            detail_pool,
-            scope,
-            Ancestry(),
-        )
         try:
-            bootstrap = GcpUnit(
-                GcpSession(settings, channel, ""),
-                {},
-                "resourcemanager",
-                run.operations,
-                writer,
-                run.limiter,
-                detail_pool,
-            )
-            plans = self._plans(scope, bootstrap)
-            jobs: list[tuple[_Plan, GcpCollector]] = []
-            for plan in plans:
-                if plan.error is not None:
-                    self._record_failure(plan, collectors, writer)
-                    continue
-                plan.session = GcpSession(settings, channel, plan.project)
-                plan.remaining = len(collectors)
-                jobs.extend((plan, c) for c in collectors)
-            regions: set[str] = set()
-            failed = 0
-            futures = {unit_pool.submit(self._run_unit, plan, c, run): (plan, c) for plan, c in jobs}
-            for done, future in enumerate(as_completed(futures), start=1):
-                plan, collector = futures[future]
-                unit, ok = future.result()
-                regions.update(unit.regions)
-                failed += 0 if ok else 1
-                if progress:
-                    progress(Progress(done, len(jobs), f"{plan.project}/{collector.service}"))
-                with plan.lock:
-                    plan.failed_types.update(unit.failed_types)
-                    plan.remaining -= 1
-                    finished = plan.remaining == 0
-                if finished:
-                    self._finalize(plan, scope, writer)
+            with bounded_pools(scope.max_workers) as (unit_pool, detail_pool):
+                run = _Run(
+                    {(o.service, o.name): o for o in self.operations()},
+                    writer,
+                    threading.BoundedSemaphore(scope.max_workers),
+                    detail_pool,
+                    scope,
+                    Ancestry(),
+                )
+                bootstrap = GcpUnit(
+                    GcpSession(settings, channel, ""),
+                    {},
+                    "resourcemanager",
+                    run.operations,
+                    writer,
+                    run.limiter,
+                    detail_pool,
+                )
+                plans = self._plans(scope, bootstrap)
+                jobs: list[Job[_Plan]] = []
+                for plan in plans:
+                    if plan.error is not None:
+                        record_account_failure("gcp", plan.account, plan.error, collectors, writer, PROJECTS_GET.name)
+                        continue
+                    plan.session = GcpSession(settings, channel, plan.account)
+                    plan.remaining = len(collectors)
+                    jobs.extend(
+                        Job(plan, f"{plan.account}/{c.service}", partial(self._run_unit, plan, c, run))
+                        for c in collectors
+                    )
+                tally = run_jobs(unit_pool, jobs, partial(self._finalize, scope=scope, writer=writer), progress)
         finally:
-            unit_pool.shutdown(wait=True, cancel_futures=True)
-            detail_pool.shutdown(wait=True, cancel_futures=True)
             channel.session.close()
-        return CollectSummary(tuple(p.project for p in plans), tuple(sorted(regions)), len(jobs), failed, calls.count)
+        return CollectSummary(
+            tuple(p.account for p in plans), tuple(sorted(tally.regions)), len(jobs), tally.failed, calls.count
+        )
 
     def _plans(self, scope: Scope, bootstrap: GcpUnit) -> list[_Plan]:
         """The projects to scan; an explicit one that cannot be read is planned with its error."""
@@ -197,16 +175,16 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             fetched = bootstrap.fetch("cloudresourcemanager", PROJECTS_GET.name, name=f"projects/{project}")
             body = fetched.value if isinstance(fetched.value, dict) else {}
             project_id = str(body.get("projectId") or project)
-            found.setdefault(project_id, _Plan(project_id, body, fetched.error))
+            found.setdefault(project_id, _Plan(project_id, error=fetched.error, body=body))
         for container in scope.management_groups:
             projects = self._under(container, bootstrap)
             if not projects:
                 raise UsageError(f"{container} has no active project visible to these credentials")
             for body in projects:
-                found.setdefault(str(body["projectId"]), _Plan(str(body["projectId"]), body))
+                found.setdefault(str(body["projectId"]), _Plan(str(body["projectId"]), body=body))
         if not scope.accounts and not scope.management_groups:
             for body in _active(_must(bootstrap, "search projects", "Projects_Search")):
-                found.setdefault(str(body["projectId"]), _Plan(str(body["projectId"]), body))
+                found.setdefault(str(body["projectId"]), _Plan(str(body["projectId"]), body=body))
             if not found:
                 raise CredentialsError(
                     "the GCP credentials see no active project (they need resourcemanager.projects.get "
@@ -230,25 +208,7 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             pending.extend(str(f["name"]) for f in _active(folders, key="name"))
         return projects
 
-    def _record_failure(self, plan: _Plan, collectors: Sequence[GcpCollector], writer: InventoryWriter) -> None:
-        for collector in collectors:
-            for rtype in collector.resource_types:
-                writer.listing(
-                    TypeListing(
-                        "gcp",
-                        plan.project,
-                        ANY_REGION,
-                        rtype.name,
-                        TypeStatus.FAILED,
-                        PROJECTS_GET.name,
-                        0,
-                        0,
-                        plan.error,
-                    )
-                )
-        writer.finalize_account("gcp", plan.project, [])
-
-    def _run_unit(self, plan: _Plan, collector: GcpCollector, run: _Run) -> tuple[GcpUnit, bool]:
+    def _run_unit(self, plan: _Plan, collector: GcpCollector, run: _Run) -> UnitOutcome:
         assert plan.session is not None
         unit = GcpUnit(
             plan.session,
@@ -262,27 +222,11 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             run.scope.exclude_regions,
             run.ancestry,
         )
-        ok = True
-        try:
-            collector.collect(unit)
-        except ReadOnlyViolation:
-            raise
-        except Exception as exc:  # a collector bug or an unexpected answer: record the gap, keep going
-            ok = False
-            error = CollectionError(f"{collector.service} collector", type(exc).__name__, str(exc)[:500])
-            for rtype in collector.resource_types:
-                if rtype.name not in unit.listed_types:
-                    unit.list_failed(rtype.name, rtype.list_call, error)
-        return unit, ok
+        ok = run_collector(collector, unit, partial(collector.collect, unit), lambda: unit.listed_types)
+        return UnitOutcome(ok, regions=frozenset(unit.regions), failed_types=frozenset(unit.failed_types))
 
     def _finalize(self, plan: _Plan, scope: Scope, writer: InventoryWriter) -> None:
-        skipped = {t.name for t in self.resource_types()} - {
-            t.name for c in self.collectors(scope.services) for t in c.resource_types
-        }
-        staged = list(writer.staged("gcp", plan.project))
-        linked = link_project(staged, frozenset(plan.failed_types | skipped))
-        resources = [r for r in linked if r.region not in scope.exclude_regions]
-        writer.finalize_account("gcp", plan.project, apply_scope(resources, scope, self.account_level_types()))
+        finalize_linked(self, plan, scope, writer, link_project)
 
 
 def _active(items: list[dict[str, Any]], key: str = "projectId") -> list[dict[str, Any]]:

@@ -9,27 +9,22 @@ failure becomes a :class:`CollectionError` naming the GCP IAM permission the cal
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from ...errors import ReadOnlyViolation
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
-from ...model import CollectionError, Resource
+from ...inventory import InventoryWriter
+from ...model import CollectionError
 from ..interface import Operation
 from ..records import CallFailed, Fetched, ResourceBuilder
+from ..unitbase import ANY_REGION, AccountWideUnit
 from . import ids
 from .operations import GcpOperation
 from .session import GcpSession
 
 __all__ = ["ANY_REGION", "Ancestry", "CallFailed", "Fetched", "GcpUnit", "ResourceBuilder", "map_error"]
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-ANY_REGION = "*"
-"""Listing region of project-wide list calls that failed or found nothing."""
 
 
 def map_error(spec: GcpOperation, exc: Exception) -> tuple[CollectionError | None, str | None]:
@@ -59,8 +54,10 @@ class Ancestry:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-class GcpUnit:
+class GcpUnit(AccountWideUnit):
     """Context handed to a collector for one (project, service) unit."""
+
+    provider = "gcp"
 
     def __init__(
         self,
@@ -75,21 +72,20 @@ class GcpUnit:
         exclude_regions: Sequence[str] = (),
         ancestry: Ancestry | None = None,
     ):
+        super().__init__(
+            session.project,
+            service,
+            operations,
+            writer,
+            limiter,
+            detail_pool,
+            scan_regions,
+            exclude_regions,
+        )
         self.session = session
         self.project = dict(project)
         """The project as Resource Manager v3 answered when the scan was planned (name, projectId, parent)."""
-        self.account = session.project
-        self.service = service
-        self.operations = operations
-        self.writer = writer
-        self.limiter = limiter
-        self.detail_pool = detail_pool
-        self.scan_regions = tuple(scan_regions)
-        self.exclude_regions = frozenset(exclude_regions)
         self.ancestry = ancestry or Ancestry()
-        self.listed_types: set[str] = set()
-        self.failed_types: set[str] = set()
-        self.regions: set[str] = set()
 
     @property
     def number(self) -> str:
@@ -148,52 +144,9 @@ class GcpUnit:
 
     def items(self, api: str, op: str, **params: Any) -> list[dict[str, Any]]:
         """A list whose failure aborts the caller (raises :class:`CallFailed`)."""
-        fetched = self.fetch(api, op, **params)
-        if fetched.error is not None:
-            raise CallFailed(fetched.error)
-        return [i for i in fetched.value or [] if isinstance(i, dict)]
+        return self._items_of(self.fetch(api, op, **params))
 
     # -- listings --------------------------------------------------------------------------
-    def listed(
-        self,
-        rtype: str,
-        list_call: str,
-        regions: Iterable[str],
-        failures: Mapping[str, CollectionError] | None = None,
-        *,
-        regional: bool = True,
-    ) -> None:
-        """Record a project-wide listing: a count per region, FAILED where a per-location list failed.
-
-        Regional types also get a zero count in every scope region (proving "no resources" there);
-        global ones (firewalls, sinks, service accounts) are counted under ``global``.
-        """
-        counts: dict[str, int] = dict.fromkeys(self.scan_regions if regional else (), 0)
-        for region in regions:
-            counts[region] = counts.get(region, 0) + 1
-        failed = {r: e for r, e in (failures or {}).items() if r not in self.exclude_regions}
-        for region in (*self.exclude_regions, *failed):
-            counts.pop(region, None)
-        if not counts and not failed:
-            counts[ANY_REGION if regional else ids.GLOBAL_REGION] = 0
-        self.listed_types.add(rtype)
-        self.regions.update(r for r in (*counts, *failed) if r != ANY_REGION)
-        for region, count in sorted(counts.items()):
-            self.writer.listing(TypeListing("gcp", self.account, region, rtype, TypeStatus.LISTED, list_call, 0, count))
-        if failed:
-            self.failed_types.add(rtype)
-        for region, error in sorted(failed.items()):
-            self.writer.listing(
-                TypeListing("gcp", self.account, region, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
-            )
-
-    def list_failed(self, rtype: str, list_call: str, error: CollectionError) -> None:
-        self.listed_types.add(rtype)
-        self.failed_types.add(rtype)
-        self.writer.listing(
-            TypeListing("gcp", self.account, ANY_REGION, rtype, TypeStatus.FAILED, list_call, 0, 0, error)
-        )
-
     def list_all(
         self,
         rtype: str,
@@ -230,15 +183,6 @@ class GcpUnit:
     # -- resources -------------------------------------------------------------------------
     def builder(self, rtype: str, rid: str, name: str, region: str, labels: Any = None) -> ResourceBuilder:
         return ResourceBuilder("gcp", self.account, region, self.service, rtype, rid, name, ids.labels(labels))
-
-    def emit(self, resource: Resource | ResourceBuilder) -> None:
-        self.writer.add(resource.build() if isinstance(resource, ResourceBuilder) else resource)
-
-    def parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Run per-resource work on the shared detail pool (API concurrency stays bounded)."""
-        if len(items) <= 1:
-            return [fn(item) for item in items]
-        return list(self.detail_pool.map(fn, items))
 
     # -- hierarchy -------------------------------------------------------------------------
     def organization(self) -> tuple[str | None, CollectionError | None]:
