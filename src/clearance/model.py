@@ -265,6 +265,9 @@ class CoverageEntry:
     error: CollectionError | None = None
     errors: int = 0
     """Resources of this entry whose finding is ERROR (evaluated, but not fully)."""
+    listed: int = 0
+    """What the list call returned before scope filtering: "no resources" with ``listed > 0`` means
+    the scope (tag filter, exclusions) left them out, not that none exist."""
 
     def to_json(self) -> dict[str, JSON]:
         return {
@@ -276,5 +279,6 @@ class CoverageEntry:
             "resources": self.resources,
             "errors": self.errors,
             "list_call": self.list_call,
+            "listed": self.listed,
             "error": self.error.to_json() if self.error else None,
         }

@@ -54,7 +54,8 @@ def print_summary(results: Results) -> None:
     state = "[green]complete[/green]" if summary.complete else "[yellow]INCOMPLETE[/yellow]"
     console.print(
         f"{summary.findings} findings on {summary.resources} resources from {summary.checks} checks; coverage "
-        f"{cov['evaluated']} evaluated, {cov['no_resources']} no resources, "
+        f"{cov['evaluated']} evaluated, {cov['no_resources']} no resources"
+        f"{f' ({summary.scoped_out} because the scope filtered them out)' if summary.scoped_out else ''}, "
         f"{cov['not_evaluated']} not evaluated: {state}"
     )
 

@@ -47,6 +47,8 @@ class Summary:
     findings: int = 0
     checks: int = 0
     resources: int = 0
+    scoped_out: int = 0
+    """"No resources" coverage entries whose list call did return resources the scope left out."""
 
     @property
     def complete(self) -> bool:
@@ -64,6 +66,7 @@ class Summary:
             "by_family": {k: dict(sorted(v.items())) for k, v in sorted(self.by_family.items())},
             "by_control": {k: dict(sorted(v.items())) for k, v in sorted(self.by_control.items())},
             "coverage": {s.value: self.coverage[s.value] for s in CoverageStatus},
+            "no_resources_scoped_out": self.scoped_out,
         }
 
 
@@ -211,6 +214,8 @@ class Evaluator:
         coverage.sort(key=lambda c: (c.provider, c.account, c.check_id, c.region))
         for entry in coverage:
             summary.coverage[entry.status.value] += 1
+            if entry.status is CoverageStatus.NO_RESOURCES and entry.listed:
+                summary.scoped_out += 1
         self._write_findings(out, tmp, summary, scan_meta or {})
         self._write_coverage(out, coverage, summary, scan_meta or {})
         return Results(out, summary)
@@ -265,6 +270,7 @@ class Evaluator:
                         CoverageStatus.NOT_EVALUATED,
                         list_call=lst.list_call,
                         error=lst.error,
+                        listed=lst.listed,
                     )
                 elif n:
                     yield CoverageEntry(
@@ -276,6 +282,7 @@ class Evaluator:
                         n,
                         lst.list_call,
                         errors=errors[(check.id, lst.region)],
+                        listed=lst.listed,
                     )
                 else:
                     yield CoverageEntry(
@@ -285,6 +292,7 @@ class Evaluator:
                         lst.region,
                         CoverageStatus.NO_RESOURCES,
                         list_call=lst.list_call,
+                        listed=lst.listed,
                     )
 
     def _write_findings(self, out: Path, tmp: Path, summary: Summary, meta: Mapping[str, Any]) -> None:
