@@ -47,7 +47,10 @@ def test_every_kind_is_collected_with_regions_and_links(fake_gcp: FakeGcp, gcp_c
     assert firewall["data"]["Firewalls_List"]["allowed"] == [{"IPProtocol": "tcp", "ports": ["443"]}]
     assert (firewall["region"], own_links(firewall)) == ("global", {"network": [f"{COMPUTE}/global/networks/vpc-prod"]})
     network = got.record("gcp.compute.network", "vpc-prod")
-    assert own_links(network) == {"subnetworks": [f"{COMPUTE}/regions/asia-northeast3/subnetworks/snet-app"]}
+    assert own_links(network) == {
+        "subnetworks": [f"{COMPUTE}/regions/asia-northeast3/subnetworks/snet-app"],
+        "firewalls": [firewall["id"]],  # so a labelled workload's network brings its (unlabelled) rules
+    }
     subnet = got.record("gcp.compute.subnetwork", "snet-app")
     assert subnet["region"] == "asia-northeast3"
     assert subnet["data"]["Subnetworks_AggregatedList"]["logConfig"]["enable"] is True

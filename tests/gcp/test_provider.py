@@ -357,3 +357,17 @@ def test_a_denied_call_makes_the_check_error_naming_the_gcp_permission(fake_gcp:
 
     assert result.verdicts(check) == {"crm-data": "PASS", "crm-open": "ERROR"}
     assert "storage.buckets.getIamPolicy" in result.finding(check, "crm-open")["reason"]
+
+
+def test_label_filter_keeps_the_firewall_rules_of_a_labelled_instances_network(fake_gcp: Any, gcp_scan: Any) -> None:
+    """Firewall rules carry no labels: they must reach a label-filtered scan through the network."""
+    from clearance.fakes import gcp_builders as b
+
+    fake_gcp.add_compute(PROJECT, "networks", b.network("vpc-prod"))
+    open_ssh = {"sourceRanges": ["0.0.0.0/0"], "allowed": [{"IPProtocol": "tcp", "ports": ["22"]}]}
+    fake_gcp.add_compute(PROJECT, "firewalls", b.firewall("allow-ssh", **open_ssh))
+    fake_gcp.add_compute(PROJECT, "instances", b.instance("vm-app", labels={"workload": "crm"}))
+    fake_gcp.add_compute(PROJECT, "instances", b.instance("vm-other", labels={"workload": "hr"}))
+    check = "gcp-compute-firewall-no-internet-admin-ports"
+    result = gcp_scan(checks=[check], services=("compute",), tags=("workload=crm",))
+    assert result.verdicts(check) == {"allow-ssh": "FAIL"}

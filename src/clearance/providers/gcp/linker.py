@@ -4,7 +4,8 @@ Collectors already write link targets as full resource names, so most links need
 Added here is what no single collector can see: every resource -> its ``project`` record (where
 project-wide settings such as org policies live), project-wide relations (the project -> its sinks,
 log buckets and service accounts), reverse links (a perimeter names the projects it protects, a sink
-its destination: the project gets ``perimeters``, a bucket ``sinks``), and service-account
+its destination, a firewall rule its network: the project gets ``perimeters``, a bucket ``sinks``, a
+network ``firewalls``), and service-account
 references by e-mail (instances name their account by e-mail only).
 """
 
@@ -18,6 +19,8 @@ PROJECT_TYPE = "gcp.resourcemanager.project"
 PERIMETER_TYPE = "gcp.accesscontextmanager.perimeter"
 SERVICE_ACCOUNT_TYPE = "gcp.iam.service-account"
 SINK_TYPE = "gcp.logging.sink"
+NETWORK_TYPE = "gcp.compute.network"
+FIREWALL_TYPE = "gcp.compute.firewall"
 SINK_DESTINATIONS = frozenset({"gcp.storage.bucket", "gcp.logging.bucket"})
 """Types a log sink can route to: each gets ``sinks``, the sinks whose destination it is."""
 
@@ -85,5 +88,9 @@ def link_project(resources: list[Resource], unavailable: frozenset[str] = frozen
             links["perimeters"] = reverse(PERIMETER_TYPE, "projects", res)
         if res.type in SINK_DESTINATIONS:
             links["sinks"] = reverse(SINK_TYPE, "destination", res)
+        if res.type == NETWORK_TYPE:
+            # Firewall rules carry no labels; through this link a labelled instance's network pulls
+            # the rules that govern it into a label-filtered scope instead of silently dropping them.
+            links["firewalls"] = reverse(FIREWALL_TYPE, "network", res)
         out.append(replace(res, links=links) if links != res.links else res)
     return out
