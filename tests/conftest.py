@@ -12,6 +12,8 @@ import ipaddress
 import json
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,3 +231,25 @@ def scan_runner(provider: Any, tmp_path: Path, accounts_kw: str, default_account
         return ScanResult(results.findings(), results.coverage(), out)
 
     return run
+
+
+def assert_registered(name: str, cls: type) -> None:
+    """The provider is listed and ``get_provider(name)`` builds a ``cls``."""
+    from clearance.providers import get_provider, provider_names
+
+    assert name in provider_names()
+    assert isinstance(get_provider(name), cls)
+
+
+def sdk_modules_loaded_by(name: str, roots: tuple[str, ...]) -> list[str]:
+    """The modules under ``roots`` that a fresh interpreter holds after loading the CLI and asking provider ``name``
+    for its types and operations (heavy SDKs must load only when a scan runs)."""
+    code = (
+        "import json, sys, clearance.cli\n"
+        "from clearance.providers import get_provider\n"
+        f"p = get_provider({name!r}); p.resource_types(); p.operations()\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded: list[str] = json.loads(out)
+    return loaded

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from clearance.fakes.arm_client import EmulatorCredential, emulator_client_kwarg
 from clearance.inventory import TypeStatus
 from clearance.providers.azure import AzureProvider
 
+from ..conftest import assert_registered, sdk_modules_loaded_by
 from .conftest import collect_into
 
 SUB2 = "11111111-2222-4333-8444-555555555555"
@@ -205,10 +204,7 @@ def test_tls_smoke_with_the_production_auth_pipeline(tmp_path: Path) -> None:
 
 
 def test_registered_and_usable_by_name() -> None:
-    from clearance.providers import get_provider, provider_names
-
-    assert "azure" in provider_names()
-    assert isinstance(get_provider("azure"), AzureProvider)
+    assert_registered("azure", AzureProvider)
 
 
 def test_unknown_service_and_aws_only_options_are_usage_errors(fake_arm: FakeArm, azure_collect: Any) -> None:
@@ -219,14 +215,7 @@ def test_unknown_service_and_aws_only_options_are_usage_errors(fake_arm: FakeArm
 
 
 def test_importing_the_provider_loads_no_azure_sdk() -> None:
-    code = (
-        "import sys, clearance.cli\n"
-        "from clearance.providers import get_provider\n"
-        "p = get_provider('azure'); p.resource_types(); p.operations()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'azure'))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert sdk_modules_loaded_by("azure", ("azure",)) == []
 
 
 def test_every_declared_operation_is_a_real_sdk_method_with_a_read_action() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from clearance.fakes.gcp import FakeGcp
 from clearance.inventory import InventoryReader, TypeStatus
 from clearance.providers.gcp import GcpProvider
 
+from ..conftest import assert_registered, sdk_modules_loaded_by
 from .conftest import NO_RETRIES, PROJECT, PROJECT_NUMBER, collect_into, credentials
 
 ORG = f"organizations/{b.ORG_ID}"
@@ -268,10 +267,7 @@ def test_unreachable_endpoint_fails_every_type_and_is_logged(tmp_path: Path) -> 
 
 
 def test_registered_and_usable_by_name() -> None:
-    from clearance.providers import get_provider, provider_names
-
-    assert "gcp" in provider_names()
-    assert isinstance(get_provider("gcp"), GcpProvider)
+    assert_registered("gcp", GcpProvider)
 
 
 def test_unknown_service_and_aws_only_options_are_usage_errors(fake_gcp: FakeGcp, gcp_collect: Any) -> None:
@@ -282,14 +278,7 @@ def test_unknown_service_and_aws_only_options_are_usage_errors(fake_gcp: FakeGcp
 
 
 def test_importing_the_provider_loads_no_google_library() -> None:
-    code = (
-        "import sys, clearance.cli\n"
-        "from clearance.providers import get_provider\n"
-        "p = get_provider('gcp'); p.resource_types(); p.operations()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('google', 'googleapiclient', 'httplib2')))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert sdk_modules_loaded_by("gcp", ("google", "googleapiclient", "httplib2")) == []
 
 
 def test_every_declared_operation_is_a_read_in_its_discovery_document() -> None:

@@ -20,9 +20,7 @@ from ..inventory import InventoryWriter, TypeListing, TypeStatus
 from ..model import CollectionError, Resource
 from ..scope import Scope, apply_scope
 from .interface import CollectorProvider, CollectorSpec, Progress, ProgressFn
-
-ANY_REGION = "*"
-"""Listing region of an account-wide failure."""
+from .unitbase import ANY_REGION, AccountWideUnit
 
 S = TypeVar("S")
 P = TypeVar("P", bound="AccountPlan[Any]")
@@ -149,6 +147,12 @@ def run_collector(
                 unit.list_failed(rtype.name, rtype.list_call, error)
         return False
     return True
+
+
+def run_account_wide(collector: CollectorSpec, unit: AccountWideUnit, collect: Callable[[], object]) -> UnitOutcome:
+    """Run an account-wide unit's collector (see :func:`run_collector`) and report what it listed."""
+    ok = run_collector(collector, unit, collect, lambda: unit.listed_types)
+    return UnitOutcome(ok, regions=frozenset(unit.regions), failed_types=frozenset(unit.failed_types))
 
 
 def record_account_failure(

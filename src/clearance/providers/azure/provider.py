@@ -28,7 +28,7 @@ from ..orchestration import (
     bounded_pools,
     finalize_linked,
     record_account_failure,
-    run_collector,
+    run_account_wide,
     run_jobs,
 )
 from .collectors import all_collectors
@@ -174,8 +174,7 @@ class AzureProvider(CollectorProvider[AzureCollector]):
             run.scope.regions,
             run.scope.exclude_regions,
         )
-        ok = run_collector(collector, unit, partial(collector.collect, unit), lambda: unit.listed_types)
-        return UnitOutcome(ok, regions=frozenset(unit.regions), failed_types=frozenset(unit.failed_types))
+        return run_account_wide(collector, unit, partial(collector.collect, unit))
 
     def _finalize(self, plan: _Plan, scope: Scope, writer: InventoryWriter) -> None:
         finalize_linked(self, plan, scope, writer, link_subscription)

@@ -99,14 +99,7 @@ class AzureUnit(AccountWideUnit):
         exclude_regions: Sequence[str] = (),
     ):
         super().__init__(
-            session.subscription,
-            service,
-            operations,
-            writer,
-            limiter,
-            detail_pool,
-            scan_regions,
-            exclude_regions,
+            session.subscription, service, operations, writer, limiter, detail_pool, scan_regions, exclude_regions
         )
         self.session = session
 

@@ -27,7 +27,7 @@ from ..orchestration import (
     bounded_pools,
     finalize_linked,
     record_account_failure,
-    run_collector,
+    run_account_wide,
     run_jobs,
 )
 from .collectors import all_collectors
@@ -222,8 +222,7 @@ class GcpProvider(CollectorProvider[GcpCollector]):
             run.scope.exclude_regions,
             run.ancestry,
         )
-        ok = run_collector(collector, unit, partial(collector.collect, unit), lambda: unit.listed_types)
-        return UnitOutcome(ok, regions=frozenset(unit.regions), failed_types=frozenset(unit.failed_types))
+        return run_account_wide(collector, unit, partial(collector.collect, unit))
 
     def _finalize(self, plan: _Plan, scope: Scope, writer: InventoryWriter) -> None:
         finalize_linked(self, plan, scope, writer, link_project)

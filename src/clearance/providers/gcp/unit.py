@@ -73,14 +73,7 @@ class GcpUnit(AccountWideUnit):
         ancestry: Ancestry | None = None,
     ):
         super().__init__(
-            session.project,
-            service,
-            operations,
-            writer,
-            limiter,
-            detail_pool,
-            scan_regions,
-            exclude_regions,
+            session.project, service, operations, writer, limiter, detail_pool, scan_regions, exclude_regions
         )
         self.session = session
         self.project = dict(project)
