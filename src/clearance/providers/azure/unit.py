@@ -48,8 +48,6 @@ DENIED_CODES = frozenset(
     }
 )
 
-__all__ = ["ANY_REGION", "AzureUnit", "CallFailed", "Fetched", "ResourceBuilder"]
-
 
 def sdk_method_name(operation_id: str) -> tuple[str, str]:
     """``BlobServices_GetServiceProperties`` -> (``blob_services``, ``get_service_properties``)."""
