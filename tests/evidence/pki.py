@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes, PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from clearance.evidence.devpki import key_usage
+
 UTC = dt.UTC
 NOW = dt.datetime.now(UTC).replace(microsecond=0)
 YEAR = dt.timedelta(days=365)
@@ -118,20 +120,7 @@ def issue(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.cert.public_key()),  # type: ignore[arg-type]
             critical=False,
         )
-    builder = builder.add_extension(
-        x509.KeyUsage(
-            digital_signature=not ca,
-            content_commitment=not ca,
-            key_encipherment=False,
-            data_encipherment=False,
-            key_agreement=False,
-            key_cert_sign=ca,
-            crl_sign=ca,
-            encipher_only=False,
-            decipher_only=False,
-        ),
-        critical=True,
-    )
+    builder = builder.add_extension(key_usage(ca=ca, content_commitment=not ca), critical=True)
     ekus = list(ekus)
     if ekus:
         builder = builder.add_extension(x509.ExtendedKeyUsage(ekus), critical=eku_critical)

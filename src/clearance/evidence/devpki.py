@@ -87,17 +87,7 @@ def _certificate(
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca and issuer else None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca,
-                content_commitment=not ca,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=ca,
-                crl_sign=ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(ca=ca, content_commitment=not ca),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
@@ -196,4 +186,20 @@ def init_dev_keys(directory: Path, *, algorithm: str = "ecdsa-p256", password: b
         root=directory / "root.pem",
         crls=(ica_crl, root_crl),
         algorithm=algorithm,
+    )
+
+
+def key_usage(*, ca: bool, content_commitment: bool = False) -> x509.KeyUsage:
+    """KeyUsage of a development certificate: a CA signs certificates and CRLs, a leaf signs data
+    (``content_commitment`` for evidence signers, which vouch for what they sign)."""
+    return x509.KeyUsage(
+        digital_signature=not ca,
+        content_commitment=content_commitment,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
     )
