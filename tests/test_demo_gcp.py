@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,43 +13,11 @@ import pytest
 from clearance.demo.gcp_seed import GAPS, PROJECT, SANDBOX, SANDBOX_NUMBER
 from clearance.demo.seed import Gap
 
+from .demo_support import DemoRun, run_demo_recorded
 from .test_cli import run_cli, validate_output
 
 TIME_BUDGET_S = 30.0
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-@dataclass
-class DemoRun:
-    directory: Path
-    code: int
-    stdout: str
-    seconds: float
-    connections: list[Any]
-
-    def document(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.directory / "findings.json").read_text("utf-8"))
-        return data
-
-    def findings(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self.document()["findings"]
-        return found
-
-    def records(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(line)
-            for path in sorted((self.directory / "raw" / "gcp").rglob("*.jsonl"))
-            for line in path.read_text("utf-8").splitlines()
-        ]
-
-    def calls(self) -> list[dict[str, Any]]:
-        lines = (self.directory / "logs" / "api-calls.jsonl").read_text("utf-8").splitlines()
-        return [json.loads(line) for line in lines]
-
-    def verdict(self, check_id: str, name: str) -> str:
-        found = [f["verdict"] for f in self.findings() if f["check_id"] == check_id and f["resource"]["name"] == name]
-        assert len(found) == 1, f"{check_id} on {name}: {found}"
-        return found[0]
 
 
 HOSTILE_ENV = {
@@ -75,32 +39,8 @@ HOSTILE_ENV = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    """``clearance demo --provider gcp`` from a fresh working directory, with a hostile environment,
-    recording every TCP connection the process opens."""
-    cwd = tmp_path_factory.mktemp("demo-gcp-cwd")
-    before, saved_env = os.getcwd(), dict(os.environ)
-    connections: list[Any] = []
-    guarded = socket.socket.connect
-
-    def recording_connect(self: socket.socket, address: Any) -> Any:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            connections.append(address)
-        return guarded(self, address)
-
-    os.chdir(cwd)
-    os.environ.pop("NO_PROXY", None)
-    os.environ.update(HOSTILE_ENV)
-    socket.socket.connect = recording_connect  # type: ignore[method-assign]
-    try:
-        started = time.perf_counter()
-        code, stdout, _ = run_cli("demo", "--provider", "gcp")
-        seconds = time.perf_counter() - started
-    finally:
-        socket.socket.connect = guarded  # type: ignore[method-assign]
-        os.chdir(before)
-        os.environ.clear()
-        os.environ.update(saved_env)
-    yield DemoRun(cwd / "clearance-demo-gcp", code, stdout, seconds, connections)
+    """``clearance demo --provider gcp`` from a fresh working directory, with a hostile environment."""
+    yield run_demo_recorded("gcp", tmp_path_factory.mktemp("demo-gcp-cwd"), HOSTILE_ENV)
 
 
 def test_demo_writes_the_scan_outputs_into_clearance_demo_gcp_under_cwd(demo: DemoRun) -> None:
@@ -266,7 +206,7 @@ def second_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Any
 
 
 def test_demo_is_deterministic(demo: DemoRun, second_run: tuple[Path, list[Any]]) -> None:
-    again = DemoRun(second_run[0], 0, "", 0.0, [])
+    again = DemoRun(second_run[0], 0, "", 0.0, [], demo.provider)
 
     def key(run: DemoRun) -> list[tuple[str, str, str]]:
         return [(f["check_id"], f["resource"]["id"], f["verdict"]) for f in run.findings()]
