@@ -47,7 +47,7 @@ def prepare_out(out_dir: Path) -> None:
         marker = out_dir / SCAN_META
         if not marker.exists():
             raise UsageError(f"--out {out_dir}: directory is not empty and is not a previous clearance scan")
-        for child in ("raw", "logs"):
+        for child in ("raw", "logs", "reports"):
             shutil.rmtree(out_dir / child, ignore_errors=True)
         for name in (SCAN_META, PROFILE_FILE, "findings.json", "coverage.json"):
             (out_dir / name).unlink(missing_ok=True)

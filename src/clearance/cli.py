@@ -92,6 +92,7 @@ _PACKAGE_FIELDS = (
     "supersedes",
     "redaction_policy",
     "store",
+    "no_reports",
 )
 
 
@@ -131,6 +132,7 @@ def _package_options(*, for_scan: bool) -> Callable[[Callable[..., None]], Calla
             help="Redaction policy (YAML/JSON; default: built-in).",
         ),
         click.option("--store", is_flag=True, help="Store files uncompressed (faster; larger ZIP)."),
+        click.option("--no-reports", is_flag=True, help="Do not write the reports (HTML, OSCAL, OCSF, CSV) into it."),
     ]
     if for_scan:
         options.append(
@@ -428,6 +430,101 @@ def verify(package_path: Path, as_json: bool, **kwargs: Any) -> None:
     else:
         click.echo("\n".join(report.summary_lines()))
     sys.exit(ExitCode.OK if report.valid else ExitCode.VERIFY_FAILED)
+
+
+@cli.command()
+@click.argument("source", metavar="SCAN_DIR|PACKAGE", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--framework",
+    "frameworks",
+    multiple=True,
+    metavar="ID|FILE",
+    help="Framework (repeatable; default: all that apply).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="NAME",
+    help="text (default), json, csv, oscal, ocsf, html, or all (repeatable; all but text need --out).",
+)
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), help="Directory for report files.")
+@click.option(
+    "--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of text output."
+)
+def report(source: Path, frameworks: tuple[str, ...], formats: tuple[str, ...], out: Path | None, lang: str) -> None:
+    """Answer each requirement of a regulation or standard from a scan directory or evidence package."""
+    from .reports import registry
+
+    wanted = list(formats or ("text",))
+    if "all" in wanted:
+        wanted = [f for f in wanted if f != "all"] + [n for n in registry.names() if n not in wanted]
+    files = [f for f in wanted if f != "text"]
+    for name in files:
+        registry.get(name)  # unknown format: usage error before any work
+    if files and out is None:
+        raise UsageError(f"--format {', '.join(files)}: give --out DIR for the report files")
+    if "text" in wanted:
+        from .render import print_framework
+        from .reports.context import build_context
+        from .scanresults import open_results
+
+        with open_results(source) as results:
+            ctx = build_context(results, frameworks)
+            if not ctx.frameworks:
+                raise UsageError(f"no framework covers provider {results.provider!r}; name one with --framework")
+            for result in ctx.frameworks:
+                print_framework(result, lang)
+    if files and out is not None:
+        from .reports.generate import write_reports
+
+        for path in write_reports(source, out, files, frameworks):
+            click.echo(f"wrote {path}")
+
+
+@cli.group()
+def frameworks() -> None:
+    """Regulations and standards: list the built-in ones, validate your own."""
+
+
+@frameworks.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def frameworks_list(as_json: bool) -> None:
+    """List built-in frameworks with their requirement counts per class and cloud."""
+    from .engine.checks import load_checks
+    from .frameworks.loader import load_frameworks
+
+    loaded = load_frameworks(load_checks())
+    rows = []
+    for fw in loaded:
+        classes = {p: dict(sorted(_count(r.class_for(p).value for r in fw.requirements).items())) for p in fw.providers}
+        rows.append({**fw.summary_json(), "requirements": len(fw.requirements), "classes": classes})
+    if as_json:
+        click.echo(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:<20} {row['requirements']:>4} requirements  {row['title']['en']}")
+
+
+def _count(values: Any) -> dict[str, int]:
+    from collections import Counter
+
+    return dict(Counter(values))
+
+
+@frameworks.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+def frameworks_validate(files: tuple[Path, ...]) -> None:
+    """Validate framework files against the schema and the content pack (exit 2 on the first problem)."""
+    from .engine.checks import load_checks
+    from .frameworks.loader import load_framework_file
+
+    checks = load_checks()
+    for path in files:
+        if not path.is_file():
+            raise UsageError(f"framework file {path}: no such file")
+        fw = load_framework_file(path, checks)
+        click.echo(f"{path}: ok ({fw.id} {fw.version}, {len(fw.requirements)} requirements)")
 
 
 @cli.group()

@@ -10,6 +10,7 @@ from .model import Severity, Verdict
 if TYPE_CHECKING:
     from .engine.checks import Check
     from .engine.runner import Results
+    from .frameworks.model import FrameworkResult
 
 _FAMILIES = ("encryption", "isolation", "logging", "gen-ai")
 _OTHER = (Verdict.NOT_APPLICABLE, Verdict.MANUAL, Verdict.NEEDS_CONTEXT, Verdict.MUTED)
@@ -70,3 +71,56 @@ def print_checks(checks: Sequence[Check]) -> None:
     for c in checks:
         table.add_row(c.id, c.severity.value, ", ".join(c.controls), c.resource_type, c.title["en"])
     Console().print(table)
+
+
+_STATUS_STYLE = {
+    "satisfied": "green",
+    "not_satisfied": "red",
+    "partly": "yellow",
+    "manual_pending": "cyan",
+    "not_evaluated": "yellow",
+    "not_applicable": "dim",
+}
+_STATUS_LABEL = {
+    "en": {
+        "satisfied": "satisfied",
+        "not_satisfied": "NOT satisfied",
+        "partly": "partly",
+        "manual_pending": "manual pending",
+        "not_evaluated": "not evaluated",
+        "not_applicable": "n/a",
+    },
+    "ko": {
+        "satisfied": "충족",
+        "not_satisfied": "미충족",
+        "partly": "부분 충족",
+        "manual_pending": "수동 확인 대기",
+        "not_evaluated": "평가 불가",
+        "not_applicable": "해당 없음",
+    },
+}
+
+
+def print_framework(result: FrameworkResult, lang: str = "en") -> None:
+    """One framework: a row per requirement (status, class, reason), then the counts."""
+    from rich.console import Console
+    from rich.table import Table
+
+    fw = result.framework
+    table = Table(title=f"{fw.title[lang]} ({fw.id} {fw.version}) — {result.provider}", title_justify="left")
+    for col in ("requirement", "status", "class", "conf.", "reason"):
+        table.add_column(col, overflow="fold")
+    for r in result.results:
+        style = _STATUS_STYLE[r.status.value]
+        conf = r.requirement.provenance.confidence if r.requirement.provenance else ""
+        table.add_row(
+            f"{r.requirement.id} {r.requirement.title[lang]}",
+            f"[{style}]{_STATUS_LABEL[lang][r.status.value]}[/{style}]",
+            r.klass.value,
+            conf,
+            r.reason[lang],
+        )
+    console = Console()
+    console.print(table)
+    counts = ", ".join(f"{_STATUS_LABEL[lang][k]} {n}" for k, n in result.status_counts().items() if n)
+    console.print(f"{len(result.results)} requirements: {counts}")

@@ -41,6 +41,8 @@ class PackageArgs:
     supersedes: Path | None = None
     redaction_policy: Path | None = None
     store: bool = False
+    no_reports: bool = False
+    """Skip writing the reports (HTML, OSCAL, OCSF, CSV, framework results) into the package."""
 
 
 def _firm_ids(values: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -111,6 +113,10 @@ def package(scan_dir: Path, out: Path, args: PackageArgs) -> BuildResult:
         redaction=load_policy(args.redaction_policy),
         compression=zipfile.ZIP_STORED if args.store else zipfile.ZIP_DEFLATED,
     )
+    if not args.no_reports:
+        from ..reports.generate import prepare_package_reports
+
+        prepare_package_reports(scan_dir)
     return build_package(scan_dir, _out_path(scan_dir, out, args), options)
 
 

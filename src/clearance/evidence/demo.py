@@ -38,10 +38,12 @@ def build_demo_package(scan_dir: Path) -> Path:
     """Sign ``scan_dir`` into ``scan_dir/evidence.zip`` with a new development PKI, verify it, return its path."""
     from cryptography import x509
 
+    from ..reports.generate import prepare_package_reports
     from .devpki import init_dev_keys
     from .devtsa import DevTsa
     from .signers import load_signer
 
+    prepare_package_reports(scan_dir)
     pki_dir = scan_dir / PKI_DIR
     shutil.rmtree(pki_dir, ignore_errors=True)
     keys = init_dev_keys(pki_dir)

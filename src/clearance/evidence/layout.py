@@ -29,6 +29,7 @@ REVOCATION = "revocation/"
 
 # Evidence files with a fixed place (the rest mirror the scan directory: raw/, logs/).
 README = "evidence/README.md"
+REPORT = "evidence/report/"
 FINDINGS = "evidence/report/findings.json"
 COVERAGE = "evidence/report/coverage.json"
 OSCAL = "evidence/report/assessment-results.oscal.json"
