@@ -1,0 +1,190 @@
+"""One side of a diff: an opened scan or package, read defensively, with errors that name the file at fault.
+
+Everything ``clearance diff`` reads goes through :class:`Side`, so a corrupt or hand-edited input
+is refused with the path (and, for a package, the member) and the JSON field, never half-compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputFileError
+from ..model import Severity, Verdict
+from ..scanresults import ScanResults, open_results
+
+Key = tuple[str, str, str, str, str]
+"""A finding's identity across scans: (check id, provider, account, region, resource id)."""
+Verdicts = tuple[str, str | None]
+"""(verdict, underlying verdict) — the underlying verdict only for MUTED findings, else None."""
+
+VERDICTS = frozenset(v.value for v in Verdict)
+SEVERITIES = frozenset(s.value for s in Severity)
+REGISTERS = ("exceptions", "attestations")
+_CHUNK = 1 << 20
+
+
+@contextmanager
+def open_side(path: Path, label: str) -> Iterator[Side]:
+    """Open ``path`` (scan directory or package) as the ``OLD``/``NEW`` side; always cleans up."""
+    try:
+        results = open_results(path)
+    except InputFileError as exc:
+        # A package is unpacked into a private temporary directory: name the package, not that directory.
+        if exc.file.startswith(str(path)):
+            raise
+        raise InputFileError(f"{path} ({Path(exc.file).name})", exc.detail, line=exc.line, field=exc.field) from None
+    with results:
+        yield Side(label, results)
+
+
+@dataclass
+class Side:
+    label: str
+    results: ScanResults
+
+    def where(self, name: str) -> str:
+        """How errors name a file of this side: its path, or the package and the file's name."""
+        if self.results.kind == "package":
+            return f"{self.results.source} ({name})"
+        return str(self.results.root / name)
+
+    def findings(self) -> Iterator[tuple[Key, dict[str, Any]]]:
+        """Stream (key, finding), checking each field the diff relies on and that none was lost on the way."""
+        where = self.where("findings.json")
+        stream = self.results.iter_findings()
+        index = 0
+        while True:
+            try:
+                finding = next(stream)
+            except StopIteration:
+                break
+            except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+                raise InputFileError(where, f"finding {index + 1} cannot be read: {exc}", field=f"findings[{index}]")
+            yield _key(finding, where, index), finding
+            index += 1
+        expected = self.results.summary.get("findings")
+        if expected != index:
+            raise InputFileError(
+                where,
+                f"{index} findings could be read but the summary says {expected}: the file is truncated or edited",
+                field="summary.findings",
+            )
+
+    def coverage(self) -> list[dict[str, Any]]:
+        where = self.where("coverage.json")
+        try:
+            entries = self.results.coverage()
+        except InputFileError as exc:
+            raise InputFileError(where, exc.detail) from None
+        except (KeyError, TypeError):
+            raise InputFileError(where, "no 'coverage' list", field="coverage") from None
+        if not isinstance(entries, list):
+            raise InputFileError(where, "must be a list", field="coverage")
+        return entries
+
+    def profile(self) -> dict[str, Any]:
+        """The resolved profile document the findings were evaluated with (profile.json)."""
+        where = self.where("profile.json")
+        try:
+            document = self.results.optional_json("profile.json")
+        except InputFileError as exc:
+            raise InputFileError(where, exc.detail) from None
+        if document is None:
+            raise InputFileError(where, "missing: not a complete clearance scan")
+        if not isinstance(document, dict):
+            raise InputFileError(where, "must be a JSON object")
+        return document
+
+    def registers(self) -> dict[str, dict[str, str] | None]:
+        """SHA-256 of each file of the exceptions and attestations registers, by name within the register."""
+        root = self.results.root
+        out: dict[str, dict[str, str] | None] = {}
+        for stem in REGISTERS:
+            files = {p.name: p for p in root.glob(f"{stem}.*") if p.is_file()}
+            if (root / stem).is_dir():
+                files.update({p.relative_to(root / stem).as_posix(): p for p in (root / stem).rglob("*") if p.is_file()})
+            out[stem] = {name: _sha256(path) for name, path in sorted(files.items())} if files else None
+        return out
+
+    def identity(self) -> dict[str, Any]:
+        """What the committee needs to know about this side before reading any change."""
+        meta, summary = self.results.meta, self.results.summary
+        tool = meta.get("tool")
+        return {
+            "path": str(self.results.source),
+            "kind": self.results.kind,
+            "signature_verified": self.results.verified,
+            "provider": self.results.provider or None,
+            "accounts": _strings(meta.get("accounts")),
+            "regions": _strings(meta.get("regions")),
+            "started": meta.get("started"),
+            "finished": meta.get("finished"),
+            "tool_version": tool.get("version") if isinstance(tool, dict) else None,
+            "profile": _object(meta.get("profile"), ("id", "version", "sha256", "source")),
+            "content_pack": _object(meta.get("content_pack"), ("sha256", "checks")),
+            "complete": summary.get("complete") is True,
+            "findings": summary.get("findings"),
+            "verdicts": summary.get("verdicts", {}),
+            "coverage": summary.get("coverage", {}),
+        }
+
+
+def _key(finding: Any, where: str, index: int) -> Key:
+    def bad(field: str, problem: str) -> InputFileError:
+        return InputFileError(where, f"finding {index + 1}: {problem}", field=f"findings[{index}].{field}")
+
+    if not isinstance(finding, dict):
+        raise InputFileError(where, f"finding {index + 1} is not an object", field=f"findings[{index}]")
+    if finding.get("verdict") not in VERDICTS:
+        raise bad("verdict", f"unknown verdict {finding.get('verdict')!r}")
+    if finding["verdict"] == Verdict.MUTED and finding.get("underlying_verdict") not in VERDICTS:
+        raise bad("underlying_verdict", "a MUTED finding needs the verdict the exception muted")
+    if finding.get("severity") not in SEVERITIES:
+        raise bad("severity", f"unknown severity {finding.get('severity')!r}")
+    check_id, resource = finding.get("check_id"), finding.get("resource")
+    if not isinstance(check_id, str) or not check_id:
+        raise bad("check_id", "missing")
+    if not isinstance(resource, dict):
+        raise bad("resource", "missing")
+    parts = []
+    for field in ("provider", "account", "region", "id"):
+        value = resource.get(field)
+        if not isinstance(value, str) or (field == "id" and not value):
+            raise bad(f"resource.{field}", "missing")
+        parts.append(value)
+    provider, account, region, resource_id = parts
+    # Interned: the same few check ids, accounts and regions repeat across 100k findings.
+    return (sys.intern(check_id), sys.intern(provider), sys.intern(account), sys.intern(region), resource_id)
+
+
+def verdicts(finding: dict[str, Any]) -> Verdicts:
+    verdict: str = finding["verdict"]
+    return verdict, finding["underlying_verdict"] if verdict == Verdict.MUTED else None
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _object(value: Any, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    return {f: value.get(f) for f in fields} if isinstance(value, dict) else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def canonical(value: Any) -> str:
+    """A stable text form of a JSON value, to compare lists of objects (tag filters) as sets."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
