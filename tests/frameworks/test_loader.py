@@ -137,7 +137,7 @@ def test_malformed_yaml(tmp_path: Path, checks: CheckSet) -> None:
 
 
 def test_unknown_framework_id_lists_the_builtin_ones(checks: CheckSet) -> None:
-    with pytest.raises(UsageError, match="unknown framework 'nope'.*built-in: ") as caught:
+    with pytest.raises(UsageError, match=r"unknown framework 'nope'.*built-in: ") as caught:
         load_framework("nope", checks)
     assert not isinstance(caught.value, InputFileError)
 
