@@ -7,7 +7,6 @@ is refused with the path (and, for a package, the member) and the JSON field, ne
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,7 +183,3 @@ def _sha256(path: Path) -> str:
             digest.update(chunk)
     return digest.hexdigest()
 
-
-def canonical(value: Any) -> str:
-    """A stable text form of a JSON value, to compare lists of objects (tag filters) as sets."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
