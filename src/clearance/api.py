@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from .inventory import InventoryWriter, atomic_write_text
 from .profile import Profile, load_profile
 from .providers import get_provider, provider_names
 from .providers.interface import CollectSummary, ProgressFn, Provider
+from .register.overlay import AttestationsArg, ExceptionsArg, Overlay, load_registers
 from .scope import Scope
 
 SCAN_META = "scan.json"
@@ -90,11 +91,19 @@ def evaluate(
     profile: Profile | str | Path | None = None,
     checks: CheckSet | None = None,
     out_dir: Path | str | None = None,
+    exceptions: ExceptionsArg = None,
+    attestations: AttestationsArg = None,
+    as_of: date | None = None,
 ) -> Results:
-    """Evaluate checks over a stored inventory; writes findings.json and coverage.json."""
+    """Evaluate checks over a stored inventory; writes findings.json and coverage.json.
+
+    ``exceptions`` / ``attestations``: a register file (or one already loaded), judged at ``as_of``
+    (default: today, UTC); its results and a copy of it are written next to the findings (docs/exceptions.md).
+    """
     directory = inventory.directory if isinstance(inventory, Inventory) else Path(inventory)
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     checkset = checks or default_checks(prof)
+    overlay = Overlay.prepare(checkset, exceptions, attestations, as_of)
     out = Path(out_dir) if out_dir is not None else directory
     meta = _read_meta(directory)
     meta.update(
@@ -106,7 +115,8 @@ def evaluate(
     atomic_write_text(
         out / PROFILE_FILE, json.dumps(prof.document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     )
-    results = Evaluator(checkset, prof).run(directory, out, scan_meta=_public_meta(meta))
+    results = Evaluator(checkset, prof).run(directory, out, scan_meta=_public_meta(meta), annotate=overlay.hooks)
+    overlay.write(out)
     if out == directory:
         atomic_write_text(out / SCAN_META, json.dumps(meta, indent=1, sort_keys=True) + "\n")
     return results
@@ -120,12 +130,17 @@ def scan(
     checks: CheckSet | None = None,
     progress: ProgressFn | None = None,
     provider: Provider | None = None,
+    exceptions: ExceptionsArg = None,
+    attestations: AttestationsArg = None,
+    as_of: date | None = None,
 ) -> Results:
-    """Collect then evaluate: the whole job, writing everything into ``out_dir`` (``provider``: see :func:`collect`)."""
+    """Collect then evaluate: the whole job, writing everything into ``out_dir`` (``provider``: see :func:`collect`;
+    ``exceptions``, ``attestations``, ``as_of``: see :func:`evaluate`)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     checkset = checks or default_checks(prof)  # validate content before touching the cloud
+    exc, att = load_registers(checkset, exceptions, attestations, as_of)  # likewise the registers
     inventory = collect(scope, out_dir, progress=progress, provider=provider)
-    return evaluate(inventory, profile=prof, checks=checkset)
+    return evaluate(inventory, profile=prof, checks=checkset, exceptions=exc, attestations=att, as_of=as_of)
 
 
 def _write_meta(out: Path, inv: Inventory) -> None:

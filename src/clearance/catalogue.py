@@ -13,19 +13,46 @@ HEADER = (
 )
 
 
+CLOUDS = (("aws", "AWS"), ("azure", "Azure"), ("gcp", "GCP"))
+"""Providers of the control catalogue's per-cloud tests, with their display names."""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def render(checks: Sequence[Check], controls: dict[str, Control]) -> str:
+    """The whole document: checks per provider, then the controls in catalogue order."""
     lines = [HEADER]
     for provider in sorted({c.provider for c in checks}):
         mine = [c for c in checks if c.provider == provider]
         lines += [f"\n## {provider} ({len(mine)} checks)\n", "| check | severity | controls | resource type | title |"]
         lines.append("|---|---|---|---|---|")
         for c in sorted(mine, key=lambda c: (c.controls[0], c.id)):
-            title = c.title["en"].replace("|", "\\|")
+            title = _cell(c.title["en"])
             lines.append(f"| `{c.id}` | {c.severity.value} | {', '.join(c.controls)} | `{c.resource_type}` | {title} |")
-    lines += ["\n## Controls\n", "| control | family | title |", "|---|---|---|"]
-    for cid, control in sorted(controls.items()):
-        lines.append(f"| {cid} | {control.family} | {control.title['en']} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _controls(checks, controls)) + "\n"
+
+
+def _controls(checks: Sequence[Check], controls: dict[str, Control]) -> list[str]:
+    """An index with check counts per cloud, then per control its objective, tests and legal basis."""
+    clouds = " / ".join(key for key, _ in CLOUDS)
+    lines = [
+        "\n## Controls\n",
+        "Objectives and per-cloud tests from `checks/controls.yaml` (Korean texts there); confidence tags of the",
+        "legal basis: [C] confirmed, [P] partly confirmed, [U] uncertain.\n",
+        f"| control | family | title | checks ({clouds}) |",
+        "|---|---|---|---|",
+    ]
+    for cid, control in controls.items():
+        counts = " / ".join(str(sum(cid in c.controls for c in checks if c.provider == key)) for key, _ in CLOUDS)
+        lines.append(f"| {cid} | {control.family} | {_cell(control.title['en'])} | {counts} |")
+    for cid, control in controls.items():
+        lines += [f"\n### {cid} {control.title['en']}\n", control.objective["en"], ""]
+        lines += [f"- **{name}:** {control.tests[key]['en']}" for key, name in CLOUDS]
+        if control.legal:
+            lines += ["", f"Korean-law basis: {control.legal['en']}"]
+    return lines
 
 
 def main() -> None:

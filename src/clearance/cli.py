@@ -172,6 +172,40 @@ def _package_options(*, for_scan: bool) -> Callable[[Callable[..., None]], Calla
     return decorate
 
 
+def _register_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--exceptions, --attestations and --as-of, shared by ``scan`` and ``evaluate``; the command gets ``registers``."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(exceptions: Path | None, attestations: Path | None, as_of: Any, **kwargs: Any) -> None:
+        day = as_of.date() if as_of is not None else None
+        command(registers={"exceptions": exceptions, "attestations": attestations, "as_of": day}, **kwargs)
+
+    options = [
+        click.option(
+            "--exceptions",
+            type=click.Path(path_type=Path, dir_okay=False),
+            metavar="FILE",
+            help="Exceptions register (YAML): accepted FAIL/NEEDS_CONTEXT findings become MUTED.",
+        ),
+        click.option(
+            "--attestations",
+            type=click.Path(path_type=Path, dir_okay=False),
+            metavar="FILE",
+            help="Attestations register (YAML) for manual checks; its evidence files are copied into the scan.",
+        ),
+        click.option(
+            "--as-of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            metavar="YYYY-MM-DD",
+            help="Day the registers are judged at (default: today, UTC).",
+        ),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def _print_package(result: Any, as_json: bool) -> None:
     data = {
         "package": str(result.path),
@@ -214,6 +248,7 @@ def _print_package(result: Any, as_json: bool) -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 4 if a FAIL at or above this severity.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-progress", is_flag=True)
+@_register_options
 @_package_options(for_scan=True)
 def scan(
     provider: str,
@@ -239,6 +274,7 @@ def scan(
     as_json: bool,
     no_progress: bool,
     package_args: Any,
+    registers: dict[str, Any],
 ) -> None:
     """Scan a cloud workload and write findings.json, coverage.json and raw/ into --out.
 
@@ -273,7 +309,7 @@ def scan(
     )
     checks = _checks(profile, check_ids) if check_ids else None
     with _progress(not no_progress and not as_json, "scanning") as progress:
-        results = run_scan(scope, out, profile=profile, checks=checks, progress=progress)
+        results = run_scan(scope, out, profile=profile, checks=checks, progress=progress, **registers)
     _report(results, as_json, out)
     if package_args is not None:
         from .evidence.commands import package as build
@@ -303,14 +339,20 @@ def _checks(profile: str | None, ids: tuple[str, ...]) -> Any:
 @click.option("--check", "check_ids", multiple=True, metavar="ID")
 @click.option("--fail-on", type=click.Choice(SEVERITIES))
 @click.option("--json", "as_json", is_flag=True)
+@_register_options
 def evaluate(
-    scan_dir: Path, profile: str | None, check_ids: tuple[str, ...], fail_on: str | None, as_json: bool
+    scan_dir: Path,
+    profile: str | None,
+    check_ids: tuple[str, ...],
+    fail_on: str | None,
+    as_json: bool,
+    registers: dict[str, Any],
 ) -> None:
     """Re-evaluate a stored inventory (no cloud access) and rewrite its findings."""
     from .api import evaluate as run_evaluate
 
     checks = _checks(profile, check_ids) if check_ids else None
-    results = run_evaluate(scan_dir, profile=profile, checks=checks)
+    results = run_evaluate(scan_dir, profile=profile, checks=checks, **registers)
     _report(results, as_json, scan_dir)
     sys.exit(_gate(results, fail_on))
 
@@ -525,6 +567,29 @@ def frameworks_validate(files: tuple[Path, ...]) -> None:
             raise UsageError(f"framework file {path}: no such file")
         fw = load_framework_file(path, checks)
         click.echo(f"{path}: ok ({fw.id} {fw.version}, {len(fw.requirements)} requirements)")
+
+
+@cli.command()
+@click.argument("old", metavar="OLD", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW", type=click.Path(path_type=Path))
+@click.option("--fail-on-new", is_flag=True, help="Exit 4 if NEW has a FAIL finding that was not FAIL in OLD.")
+@click.option("--limit", type=click.IntRange(0), default=20, show_default=True, help="Rows per table (0: all).")
+@click.option("--json", "as_json", is_flag=True, help="Print the diff as JSON (schemas/diff.schema.json).")
+def diff(old: Path, new: Path, fail_on_new: bool, limit: int, as_json: bool) -> None:
+    """What changed between two scans (scan directories or evidence packages, in any mix).
+
+    Signatures are not verified: run `clearance verify` on packages first.
+    """
+    from .diffing import diff_scans
+
+    document = diff_scans(old, new)
+    if as_json:
+        click.echo(json.dumps(document, indent=1, ensure_ascii=False))
+    else:
+        from .diffing.render import print_diff
+
+        print_diff(document, limit)
+    sys.exit(ExitCode.GATE if fail_on_new and document["findings"]["counts"]["new_failures"] else ExitCode.OK)
 
 
 @cli.group()

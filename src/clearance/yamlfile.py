@@ -66,7 +66,12 @@ def _convert(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], file: st
     if isinstance(node, yaml.SequenceNode):
         return [_convert(child, (*path, i), lines, file) for i, child in enumerate(node.value)]
     if isinstance(node, yaml.ScalarNode):
-        value = _construct_scalar(node)
+        try:
+            value = _construct_scalar(node)
+        except ValueError as exc:  # a plain scalar that looks like a date but is not one, e.g. 2026-02-30
+            raise InputFileError(
+                file, f"invalid value {node.value!r}: {exc}", line=lines[path], field=_dotted(path)
+            ) from None
         if isinstance(value, float) and math.isnan(value):
             raise InputFileError(file, "NaN is not allowed", line=lines[path], field=_dotted(path))
         return value

@@ -171,20 +171,25 @@ def test_manual_requirement(framework: Framework, checks: CheckSet) -> None:
     assert answer(framework, checks, "COMMITTEE", [], [], [late]).status is RequirementStatus.MANUAL_PENDING
 
 
-def test_manual_requirement_attested_through_its_controls(framework: Framework, checks: CheckSet) -> None:
-    assert answer(framework, checks, "REVIEW", [], [], [att("A", controls=["LOG-07"])]).status is (
-        RequirementStatus.SATISFIED
-    )
-    assert answer(framework, checks, "REVIEW", [], [], [att("B", controls=["LOG-05"])]).status is (
-        RequirementStatus.MANUAL_PENDING
-    )
+def test_a_control_attestation_does_not_stand_in_for_a_manual_requirement(
+    framework: Framework, checks: CheckSet
+) -> None:
+    r = answer(framework, checks, "REVIEW", [], [], [att("A", controls=["LOG-07"])])
+    assert r.status is RequirementStatus.MANUAL_PENDING
 
 
 def test_control_without_a_check_on_this_cloud_makes_it_partly(framework: Framework, checks: CheckSet) -> None:
     rotation = [c.id for c in checks.checks if c.provider == "gcp" and "ENC-02" in c.controls]
-    r = answer(framework, checks, "MIXED", [finding(c, "PASS") for c in rotation], [cover(c) for c in rotation])
+    found, coverage = [finding(c, "PASS") for c in rotation], [cover(c) for c in rotation]
+    r = answer(framework, checks, "MIXED", found, coverage)
     assert r.status is RequirementStatus.PARTLY
     assert r.uncovered_controls == ("LOG-07",) and "LOG-07" in r.reason["en"]
+    # an attestation of the uncovered control fills the gap; one of another control does not
+    r = answer(framework, checks, "MIXED", found, coverage, [att("ALERTS", controls=["LOG-07"])])
+    assert r.status is RequirementStatus.SATISFIED and r.attestations == ("ALERTS",)
+    assert answer(framework, checks, "MIXED", found, coverage, [att("X", controls=["LOG-05"])]).status is (
+        RequirementStatus.PARTLY
+    )
 
 
 def test_manual_check_needs_an_attestation_of_that_check(framework: Framework, checks: CheckSet) -> None:

@@ -26,7 +26,9 @@ def compare_scope(old: Side, new: Side) -> dict[str, Any]:
     ]
     scanned = {name: _sets(old_meta.get(name), new_meta.get(name)) for name in ("accounts", "regions")}
     provider = {"old": old.results.provider or None, "new": new.results.provider or None}
-    changed = bool(fields) or provider["old"] != provider["new"] or any(s["added"] or s["removed"] for s in scanned.values())
+    changed = (
+        bool(fields) or provider["old"] != provider["new"] or any(s["added"] or s["removed"] for s in scanned.values())
+    )
     return {"changed": changed, "provider": provider, "fields": fields, "scanned": scanned}
 
 
@@ -42,7 +44,7 @@ def compare_profile(old: Side, new: Side) -> dict[str, Any]:
         elif not _same(before[path], after[path]):
             differences.append({"path": path, "change": "changed", "old": before[path], "new": after[path]})
     parameters = sorted({d["path"].split(".")[1] for d in differences if d["path"].startswith("parameters.")})
-    old_ref, new_ref = old.identity()["profile"], new.identity()["profile"]
+    old_ref, new_ref = old.profile_ref(), new.profile_ref()
     digest_changed = (old_ref or {}).get("sha256") != (new_ref or {}).get("sha256")
     return {
         "changed": digest_changed or bool(differences),
@@ -54,7 +56,7 @@ def compare_profile(old: Side, new: Side) -> dict[str, Any]:
 
 
 def compare_content_pack(old: Side, new: Side, old_coverage: Coverage, new_coverage: Coverage) -> dict[str, Any]:
-    old_ref, new_ref = old.identity()["content_pack"], new.identity()["content_pack"]
+    old_ref, new_ref = old.pack_ref(), new.pack_ref()
     return {
         "changed": (old_ref or {}).get("sha256") != (new_ref or {}).get("sha256"),
         "old": old_ref,
@@ -67,9 +69,7 @@ def compare_content_pack(old: Side, new: Side, old_coverage: Coverage, new_cover
 def compare_registers(old: Side, new: Side) -> dict[str, Any]:
     """Exceptions and attestations registers by file digest (their format is not compared entry by entry)."""
     before, after = old.registers(), new.registers()
-    return {
-        name: {"changed": before[name] != after[name], "old": before[name], "new": after[name]} for name in before
-    }
+    return {name: {"changed": before[name] != after[name], "old": before[name], "new": after[name]} for name in before}
 
 
 def _field(name: str, before: Any, after: Any) -> dict[str, Any]:

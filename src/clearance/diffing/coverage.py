@@ -35,6 +35,13 @@ class Coverage:
         )
         return None if entry is None else str(entry["status"])
 
+    def totals(self) -> dict[str, int]:
+        """Entries per status, counted from coverage.json itself."""
+        counts = dict.fromkeys(sorted(_STATUSES), 0)
+        for entry in self.entries.values():
+            counts[entry["status"]] += 1
+        return counts
+
     def why_missing(self, key: Key) -> str:
         """Why this side has no finding for ``key`` (which the other side has)."""
         check_id, provider, account, region, _ = key
@@ -107,7 +114,7 @@ def compare_coverage(old: Coverage, new: Coverage, old_complete: bool, new_compl
             "changed": len(changes),
             "gaps_opened": sum(c["gap"] == "opened" for c in changes),
             "gaps_closed": sum(c["gap"] == "closed" for c in changes),
-            "new_not_evaluated": sum(e["status"] == _GAP for e in new.entries.values()),
+            "new_not_evaluated": new.totals()[_GAP],
         },
         "changes": changes,
     }

@@ -7,6 +7,7 @@ lacks), NEW once; nothing else is held but the entries reported.
 
 from __future__ import annotations
 
+from collections import Counter
 from enum import Enum
 from typing import Any
 
@@ -25,12 +26,17 @@ class _Seen(Enum):
     NEW_ONLY = 2
 
 
-def compare_findings(old: Side, new: Side, old_coverage: Coverage, new_coverage: Coverage) -> dict[str, Any]:
+def compare_findings(
+    old: Side, new: Side, old_coverage: Coverage, new_coverage: Coverage
+) -> tuple[dict[str, Any], tuple[Counter[str], Counter[str]]]:
+    """The findings section, and each side's verdicts counted on the way."""
     state: dict[Key, Verdicts | _Seen] = {}
+    old_verdicts, new_verdicts = Counter[str](), Counter[str]()
     for key, finding in old.findings():
         if key in state:
             raise _duplicate(old, key)
         state[key] = verdicts(finding)
+        old_verdicts[finding["verdict"]] += 1
     found: dict[str, list[dict[str, Any]]] = {c: [] for c in CATEGORIES}
     unchanged = 0
     for key, finding in new.findings():
@@ -38,6 +44,7 @@ def compare_findings(old: Side, new: Side, old_coverage: Coverage, new_coverage:
         if isinstance(before, _Seen):
             raise _duplicate(new, key)
         state[key] = _Seen.NEW_ONLY if before is None else _Seen.BOTH
+        new_verdicts[finding["verdict"]] += 1
         now = verdicts(finding)
         category = _categorise(before, now)
         if category is None:
@@ -46,7 +53,10 @@ def compare_findings(old: Side, new: Side, old_coverage: Coverage, new_coverage:
         missing = old_coverage.why_missing(key) if before is None else None
         found[category].append(_entry(key, finding, before, now, missing))
     for key, finding in old.findings():
-        if not isinstance(state[key], _Seen):
+        seen = state.get(key)
+        if seen is None:  # not there on the first pass
+            raise InputFileError(old.where("findings.json"), "changed while diff was reading it")
+        if not isinstance(seen, _Seen):
             found["removed"].append(_entry(key, finding, verdicts(finding), None, new_coverage.why_missing(key)))
     old_resources = {key[1:] for key, value in state.items() if value is not _Seen.NEW_ONLY}
     new_resources = {key[1:] for key, value in state.items() if isinstance(value, _Seen)}
@@ -55,9 +65,9 @@ def compare_findings(old: Side, new: Side, old_coverage: Coverage, new_coverage:
     counts = {c: len(found[c]) for c in CATEGORIES}
     counts["removed_failing"] = sum(_failing(e["old"]) for e in found["removed"])
     counts["unchanged"] = unchanged
-    counts["old_total"] = len(state) - sum(value is _Seen.NEW_ONLY for value in state.values())
-    counts["new_total"] = sum(isinstance(value, _Seen) for value in state.values())
-    return {
+    counts["old_total"] = sum(old_verdicts.values())
+    counts["new_total"] = sum(new_verdicts.values())
+    section = {
         "counts": counts,
         "resources": {
             "added": len(new_resources - old_resources),
@@ -65,10 +75,11 @@ def compare_findings(old: Side, new: Side, old_coverage: Coverage, new_coverage:
         },
         **found,
     }
+    return section, (old_verdicts, new_verdicts)
 
 
 def _categorise(before: Verdicts | None, now: Verdicts) -> str | None:
-    """The brief's categories: a new FAIL whatever came before; FAIL -> PASS is fixed; any other move is changed."""
+    """A new FAIL whatever came before; FAIL -> PASS is fixed; any other move is changed (docs/diff.md)."""
     if now[0] == Verdict.FAIL and (before is None or before[0] != Verdict.FAIL):
         return "new_failures"
     if before is None:

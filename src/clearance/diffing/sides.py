@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +30,8 @@ _CHUNK = 1 << 20
 
 
 @contextmanager
-def open_side(path: Path, label: str) -> Iterator[Side]:
-    """Open ``path`` (scan directory or package) as the ``OLD``/``NEW`` side; always cleans up."""
+def open_side(path: Path) -> Iterator[Side]:
+    """Open ``path`` (scan directory or package); the temporary copy of a package is always removed."""
     try:
         results = open_results(path)
     except InputFileError as exc:
@@ -40,12 +40,11 @@ def open_side(path: Path, label: str) -> Iterator[Side]:
             raise
         raise InputFileError(f"{path} ({Path(exc.file).name})", exc.detail, line=exc.line, field=exc.field) from None
     with results:
-        yield Side(label, results)
+        yield Side(results)
 
 
 @dataclass
 class Side:
-    label: str
     results: ScanResults
 
     def where(self, name: str) -> str:
@@ -65,7 +64,8 @@ class Side:
             except StopIteration:
                 break
             except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-                raise InputFileError(where, f"finding {index + 1} cannot be read: {exc}", field=f"findings[{index}]")
+                problem = f"finding {index + 1} cannot be read: {exc}"
+                raise InputFileError(where, problem, field=f"findings[{index}]") from None
             yield _key(finding, where, index), finding
             index += 1
         expected = self.results.summary.get("findings")
@@ -90,31 +90,47 @@ class Side:
 
     def profile(self) -> dict[str, Any]:
         """The resolved profile document the findings were evaluated with (profile.json)."""
-        where = self.where("profile.json")
-        try:
-            document = self.results.optional_json("profile.json")
-        except InputFileError as exc:
-            raise InputFileError(where, exc.detail) from None
+        document = self.optional("profile.json")
         if document is None:
-            raise InputFileError(where, "missing: not a complete clearance scan")
-        if not isinstance(document, dict):
-            raise InputFileError(where, "must be a JSON object")
+            raise InputFileError(self.where("profile.json"), "missing: not a complete clearance scan")
+        return document
+
+    def optional(self, name: str) -> dict[str, Any] | None:
+        """A JSON object of the scan that may be absent (exceptions.json without a register), else None."""
+        try:
+            document = self.results.optional_json(name)
+        except InputFileError as exc:
+            raise InputFileError(self.where(name), exc.detail) from None
+        if document is not None and not isinstance(document, dict):
+            raise InputFileError(self.where(name), "must be a JSON object")
         return document
 
     def registers(self) -> dict[str, dict[str, str] | None]:
-        """SHA-256 of each file of the exceptions and attestations registers, by name within the register."""
+        """SHA-256 of each file of the exceptions and attestations registers, by name within the register.
+
+        The results of applying a register (``exceptions.json``) are left out: they change with the day
+        the register was judged at, the register itself does not.
+        """
         root = self.results.root
         out: dict[str, dict[str, str] | None] = {}
         for stem in REGISTERS:
-            files = {p.name: p for p in root.glob(f"{stem}.*") if p.is_file()}
+            files = {p.name: p for p in root.glob(f"{stem}.*") if p.is_file() and p.name != f"{stem}.json"}
             if (root / stem).is_dir():
-                files.update({p.relative_to(root / stem).as_posix(): p for p in (root / stem).rglob("*") if p.is_file()})
+                files.update(
+                    {p.relative_to(root / stem).as_posix(): p for p in (root / stem).rglob("*") if p.is_file()}
+                )
             out[stem] = {name: _sha256(path) for name, path in sorted(files.items())} if files else None
         return out
 
-    def identity(self) -> dict[str, Any]:
-        """What the committee needs to know about this side before reading any change."""
-        meta, summary = self.results.meta, self.results.summary
+    def profile_ref(self) -> dict[str, Any] | None:
+        return _object(self.results.meta.get("profile"), ("id", "version", "sha256", "source"))
+
+    def pack_ref(self) -> dict[str, Any] | None:
+        return _object(self.results.meta.get("content_pack"), ("sha256", "checks"))
+
+    def identity(self, verdicts: Mapping[str, int], coverage: Mapping[str, int]) -> dict[str, Any]:
+        """What the committee needs to know about this side; counts are the diff's own, not the summary's claim."""
+        meta = self.results.meta
         tool = meta.get("tool")
         return {
             "path": str(self.results.source),
@@ -126,12 +142,12 @@ class Side:
             "started": meta.get("started"),
             "finished": meta.get("finished"),
             "tool_version": tool.get("version") if isinstance(tool, dict) else None,
-            "profile": _object(meta.get("profile"), ("id", "version", "sha256", "source")),
-            "content_pack": _object(meta.get("content_pack"), ("sha256", "checks")),
-            "complete": summary.get("complete") is True,
-            "findings": summary.get("findings"),
-            "verdicts": summary.get("verdicts", {}),
-            "coverage": summary.get("coverage", {}),
+            "profile": self.profile_ref(),
+            "content_pack": self.pack_ref(),
+            "complete": self.results.summary.get("complete") is True,
+            "findings": sum(verdicts.values()),
+            "verdicts": {v.value: verdicts.get(v.value, 0) for v in Verdict},
+            "coverage": dict(coverage),
         }
 
 
@@ -182,4 +198,3 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
-

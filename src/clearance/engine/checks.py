@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +67,24 @@ class Check:
 
 @dataclass(frozen=True)
 class Control:
+    """A control of the catalogue (checks/controls.yaml): what checks evidence and frameworks map to.
+
+    Texts are keyed by language (``en``, ``ko``). Catalogue 2026.11, which old evidence packages may
+    embed, has titles only: there ``objective`` and ``tests`` are empty.
+    """
+
     id: str
+    """Catalogue id, e.g. ``ENC-01``."""
     family: str
+    """``encryption``, ``isolation``, ``logging`` or ``gen-ai``."""
     title: Mapping[str, str]
+    """Short name of the control."""
+    objective: Mapping[str, str] = field(default_factory=dict)
+    """What the control achieves, in one or two sentences."""
+    tests: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Per cloud (``aws``, ``azure``, ``gcp``): what is tested there, naming the API fields."""
+    legal: Mapping[str, str] = field(default_factory=dict)
+    """Korean-law basis with its confidence tag ([C], [P], [U]); empty when none is known."""
 
 
 def load_controls(root: Path | None = None) -> dict[str, Control]:
@@ -80,7 +95,14 @@ def load_controls(root: Path | None = None) -> dict[str, Control]:
     for i, item in enumerate(doc.data["controls"]):
         if item["id"] in out:
             raise InputFileError(doc.file, f"duplicate control id {item['id']!r}", line=doc.line_of(("controls", i)))
-        out[item["id"]] = Control(item["id"], item["family"], item["title"])
+        out[item["id"]] = Control(
+            item["id"],
+            item["family"],
+            item["title"],
+            objective=item.get("objective", {}),
+            tests=item.get("tests", {}),
+            legal=item.get("legal", {}),
+        )
     return out
 
 

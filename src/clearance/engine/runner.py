@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,8 +178,15 @@ class Evaluator:
         self.by_type = checks.by_type()
 
     def run(
-        self, scan_dir: Path, out_dir: Path | None = None, *, scan_meta: Mapping[str, Any] | None = None
+        self,
+        scan_dir: Path,
+        out_dir: Path | None = None,
+        *,
+        scan_meta: Mapping[str, Any] | None = None,
+        annotate: Sequence[Callable[[dict[str, Any]], None]] = (),
     ) -> Results:
+        """``annotate``: called on each finding, in order, before it is counted and written (the exceptions
+        and attestations registers mute or annotate findings here, without a second pass over findings.json)."""
         out = out_dir or scan_dir
         reader = InventoryReader(scan_dir)
         summary = Summary(checks=len(self.checks.checks))
@@ -208,6 +215,8 @@ class Evaluator:
                             errors[(check.id, rec["region"])] += 1
                 produced.sort(key=lambda item: item[0])
                 for _, finding in produced:
+                    for hook in annotate:
+                        hook(finding)
                     self._tally(summary, finding, families)
                     sink.write(dumps(finding) + "\n")
                 coverage.extend(self._coverage(provider, account, listings, counts, errors))

@@ -61,6 +61,7 @@ def reevaluate(box: Container, stmt: Statement, workdir: Path) -> StepResult:
     from ..api import evaluate
     from ..engine.checks import load_checks
     from ..profile import profile_from_document
+    from ..register.package import packaged_registers
 
     root = workdir / "evidence"
     problem = _extract(box, stmt, root)
@@ -70,7 +71,16 @@ def reevaluate(box: Container, stmt: Statement, workdir: Path) -> StepResult:
     try:
         profile = profile_from_document(json.loads((root / relative).read_text("utf-8")), stmt.scan["profile"]["path"])
         checks = load_checks(root=root / stmt.scan["ruleset"]["path"][len(layout.EVIDENCE) :])
-        results = evaluate(root, profile=profile, checks=checks, out_dir=workdir / "out")
+        registers = packaged_registers(root, checks)  # judged again at the day the package recorded
+        results = evaluate(
+            root,
+            profile=profile,
+            checks=checks,
+            out_dir=workdir / "out",
+            exceptions=registers.exceptions,
+            attestations=registers.attestations,
+            as_of=registers.as_of,
+        )
     except (ClearanceError, ValueError, OSError) as exc:
         return StepResult("re-evaluation", Status.FAIL, f"cannot re-run the engine on the package: {exc}")
     record = json.loads((root / layout.REDACTION[len(layout.EVIDENCE) :]).read_text("utf-8"))

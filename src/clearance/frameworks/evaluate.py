@@ -8,10 +8,11 @@ The rules, in order (docs/frameworks.md):
    MANUAL finding without a valid attestation of its check -> MANUAL_PENDING; else, with no resources
    at all -> NOT_APPLICABLE (nothing of that kind in scope); else the checks hold. MUTED findings hold,
    and the exceptions that muted them are listed.
-3. The manual part (``manual`` and ``partial``) needs a valid attestation covering the requirement
-   itself, or every one of its controls. Absent or expired -> MANUAL_PENDING for ``manual``, PARTLY
-   for ``partial`` whose checks hold.
-4. Checks hold but some mapped control has no check on this cloud -> PARTLY.
+3. The manual part (``manual`` and ``partial``) needs a valid attestation that names the requirement
+   (an attestation of a control is not enough: the process part is more than the control). Absent or
+   expired -> MANUAL_PENDING for ``manual``, PARTLY for ``partial`` whose checks hold.
+4. Checks hold but a mapped control has no check on this cloud -> PARTLY, unless a valid attestation
+   of that control (or of the requirement) fills the gap.
 """
 
 from __future__ import annotations
@@ -89,18 +90,27 @@ class Attestations:
     def from_json(cls, doc: Mapping[str, Any] | None) -> Attestations:
         return cls(tuple(doc.get("attestations", ()))) if doc else cls()
 
-    def covering(self, framework: str, req: Requirement) -> list[Mapping[str, Any]]:
-        """Attestations that cover the requirement itself or every one of its controls."""
-        out = []
-        for att in self.entries:
-            covers = att.get("covers", {})
-            direct = any(
-                r.get("framework") == framework and r.get("id") == req.id for r in covers.get("requirements", ())
+    def naming(self, framework: str, req: Requirement) -> list[Mapping[str, Any]]:
+        """Attestations that name the requirement itself (any status): only these satisfy its manual part.
+
+        An attestation of a control does not: a requirement's process part (a committee resolution, a
+        contract clause) is more than the control, so it must be attested by name.
+        """
+        return [
+            att
+            for att in self.entries
+            if any(
+                r.get("framework") == framework and r.get("id") == req.id
+                for r in att.get("covers", {}).get("requirements", ())
             )
-            controls = bool(req.controls) and set(req.controls) <= set(covers.get("controls", ()))
-            if direct or controls:
-                out.append(att)
-        return out
+        ]
+
+    def control_attested(self, control: str) -> str | None:
+        """A valid attestation of ``control`` (it fills the gap where no check of this cloud covers the control)."""
+        for att in self.entries:
+            if att.get("status") == "valid" and control in att.get("covers", {}).get("controls", ()):
+                return str(att["id"])
+        return None
 
     def check_attested(self, check_id: str) -> bool:
         return any(
@@ -201,7 +211,7 @@ def evaluate_requirement(
     if klass is RequirementClass.NOT_APPLICABLE:
         reason = req.note or _t("Not applicable on this cloud.", "이 클라우드에는 해당하지 않습니다.")
         return RequirementResult(req, klass, RequirementStatus.NOT_APPLICABLE, reason)
-    covering = attestations.covering(framework.id, req)
+    covering = attestations.naming(framework.id, req)
     valid = tuple(sorted(a["id"] for a in covering if a.get("status") == "valid"))
     expired = tuple(sorted(a["id"] for a in covering if a.get("status") != "valid"))
     manual_reason = (
@@ -220,13 +230,15 @@ def evaluate_requirement(
     auto = _automated(selected, tallies)
     forced, reason = _automated_status(auto, attestations)
     covered = {ctrl for c in checks.checks if c.provider == provider for ctrl in c.controls}
-    uncovered = () if req.checks else tuple(c for c in req.controls if c not in covered)
+    uncovered = () if req.checks or valid else tuple(c for c in req.controls if c not in covered)
+    filled = {c: att for c in uncovered if (att := attestations.control_attested(c))}
+    uncovered = tuple(c for c in uncovered if c not in filled)
     if forced is not None and not (forced is RequirementStatus.NOT_APPLICABLE and klass is RequirementClass.PARTIAL):
         status = forced
     elif klass is RequirementClass.PARTIAL and not valid:
         status = RequirementStatus.PARTLY if forced is None else RequirementStatus.MANUAL_PENDING
         reason = _t(f"{reason['en']} {manual_reason['en']}", f"{reason['ko']} {manual_reason['ko']}")
-    elif uncovered:
+    elif uncovered:  # a control no check of this cloud covers, and no attestation fills
         status = RequirementStatus.PARTLY
         reason = _t(
             f"{reason['en']} Not covered by any {provider} check: {_names(uncovered)}.",
@@ -247,7 +259,7 @@ def evaluate_requirement(
         findings=tuple(auto.findings),
         findings_total=auto.total,
         uncovered_controls=uncovered,
-        attestations=valid if klass is RequirementClass.PARTIAL else (),
+        attestations=tuple(sorted({*valid, *filled.values()})),
         expired_attestations=expired if klass is RequirementClass.PARTIAL else (),
         exceptions=tuple(sorted(auto.exceptions)),
     )

@@ -139,3 +139,8 @@ def only_one(register: RegisterFile, path: PathKey, item: Mapping[str, Any], key
         found = f"found {', '.join(given)}" if given else "found none"
         raise register.error(path, f"give exactly one of {', '.join(keys)} ({found})")
     return given[0]
+
+
+def register_json(register: RegisterFile, copy_name: str) -> dict[str, str]:
+    """Which register a results file describes: its copy in the scan directory, its name as given, its digest."""
+    return {"file": copy_name, "source": register.path.name, "sha256": register.sha256}
