@@ -31,7 +31,7 @@ def cli() -> None:
     """Is this cloud workload ready to go live, and can we prove it to the regulator?
 
     Exit codes: 0 ok, 1 internal error, 2 usage or input error, 3 scan incomplete,
-    4 --fail-on threshold reached, 5 credentials, 6 verification failed.
+    4 gate reached (--fail-on, diff --fail-on-new), 5 credentials, 6 verification failed.
     """
 
 

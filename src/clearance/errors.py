@@ -17,7 +17,7 @@ class ExitCode(IntEnum):
     INCOMPLETE = 3
     """The scan finished but some checks could not be evaluated (see coverage.json)."""
     GATE = 4
-    """``--fail-on`` threshold reached: a FAIL finding at or above that severity."""
+    """A gate was reached: ``--fail-on`` (a FAIL at or above that severity) or ``diff --fail-on-new``."""
     CREDENTIALS = 5
     """No usable cloud credentials, or the identity could not be established."""
     VERIFY_FAILED = 6

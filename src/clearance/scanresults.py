@@ -67,10 +67,28 @@ class ScanResults:
         return str(self.meta.get("provider") or self.header.get("scan", {}).get("provider", ""))
 
     def iter_findings(self) -> Iterator[dict[str, Any]]:
-        """Stream findings one at a time (findings.json is written one finding per line)."""
+        """Stream findings one at a time (findings.json is written one finding per line).
+
+        Raises at the end if fewer or more findings were read than the summary counts: a damaged line
+        must not silently drop a finding from a report.
+        """
         from .engine.runner import iter_findings
 
-        return iter_findings(self.findings_path)
+        count = 0
+        for finding in iter_findings(self.findings_path):
+            count += 1
+            yield finding
+        expected = self.summary.get("findings")
+        if count != expected:
+            raise InputFileError(
+                self.describe("findings.json"),
+                f"{count} findings could be read but the summary says {expected}: the file is truncated or edited",
+                field="summary.findings",
+            )
+
+    def describe(self, name: str) -> str:
+        """How to name one of the results' files in a message: the package and the file in it, for a package."""
+        return str(self.root / name) if self.kind == "scan" else f"{self.source} ({name})"
 
     def coverage(self) -> list[dict[str, Any]]:
         entries: list[dict[str, Any]] = _read_json(self.root / "coverage.json")["coverage"]
@@ -134,6 +152,12 @@ def open_results(path: Path | str) -> ScanResults:
         results.header = _header(results.findings_path)
         if not (results.root / "coverage.json").is_file():
             raise InputFileError(str(source), "coverage.json missing: not a complete clearance scan")
+    except InputFileError as exc:
+        results.close()
+        if results.kind == "scan":
+            raise
+        inner = Path(exc.file).name  # the private copy is gone: name the package and the file in it
+        raise InputFileError(f"{source} ({inner})", exc.detail, line=exc.line, field=exc.field) from None
     except BaseException:
         results.close()
         raise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -321,4 +320,3 @@ def test_a_package_directory_mixes_with_a_zip(demo_package: Path, tmp_path: Path
     document = json.loads(out)
     assert (document["old"]["kind"], document["new"]["kind"]) == ("package", "package")
     assert document["findings"]["counts"]["unchanged"] == document["old"]["findings"]
-    shutil.rmtree(unpacked)

@@ -82,7 +82,9 @@ def _top_bar(ctx: ReportContext) -> Html:
 
 def _contents(ctx: ReportContext) -> Html:
     sections = ["summary", "posture", "frameworks", "findings", "gaps"]
-    sections += [s for s, reg in (("exceptions", ctx.exceptions), ("attestations", ctx.attestations)) if reg is not None]
+    sections += [
+        s for s, reg in (("exceptions", ctx.exceptions), ("attestations", ctx.attestations)) if reg is not None
+    ]
     return h(
         "nav",
         h("ul", *[h("li", h("a", t(f"nav.{s}"), href=f"#{s}")) for s in sections]),
@@ -153,11 +155,12 @@ def write_document(ctx: ReportContext, fh: IO[str]) -> None:
 
 class HtmlReport(ReportFormat):
     name: ClassVar[str] = "html"
-    description: ClassVar[str] = "report.html: one offline page (Korean/English) with charts and a searchable findings table"
+    description: ClassVar[str] = (
+        "report.html: one offline page (Korean/English) with charts and a searchable findings table"
+    )
 
     def write(self, ctx: ReportContext, out_dir: Path) -> list[Path]:
         path = out_dir / FILE_NAME
         with atomic_open(path) as fh:
             write_document(ctx, fh)
         return [path]
-

@@ -69,7 +69,12 @@ def bar_row(label: Html, segments: Sequence[Segment], *, note: Html | None = Non
         "div",
         h("div", label, class_="bar-label"),
         stacked_bar(segments, empty=empty),
-        h("div", _number(total) if total else "", h("span", note, class_="bar-note") if note else None, class_="bar-total"),
+        h(
+            "div",
+            _number(total) if total else "",
+            h("span", note, class_="bar-note") if note else None,
+            class_="bar-total",
+        ),
         class_="bar-row",
     )
 

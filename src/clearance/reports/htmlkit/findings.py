@@ -107,7 +107,9 @@ class FindingsWriter:
             f["reason"],
             self.verdicts(underlying) if underlying else -1,
             (f.get("exception") or {}).get("id") or "",
-            [err["operation"], err["code"], err["message"], err.get("permission"), bool(err.get("denied"))] if err else None,
+            [err["operation"], err["code"], err["message"], err.get("permission"), bool(err.get("denied"))]
+            if err
+            else None,
             1 if res.get("dependency") else 0,
         ]
 
@@ -184,7 +186,19 @@ _COLUMNS: Sequence[tuple[str, str | None]] = (
 def _header(key: str, sort: str | None) -> Html:
     if sort is None:
         return h("th", t(key), scope="col")
-    return h("th", h("button", t(key), h("span", class_="sort-mark", aria_hidden="true"), type="button", class_="sort", data_sort=sort), scope="col", aria_sort="none")
+    return h(
+        "th",
+        h(
+            "button",
+            t(key),
+            h("span", class_="sort-mark", aria_hidden="true"),
+            type="button",
+            class_="sort",
+            data_sort=sort,
+        ),
+        scope="col",
+        aria_sort="none",
+    )
 
 
 def findings_section(total: int) -> Html:
@@ -198,7 +212,14 @@ def findings_section(total: int) -> Html:
             h(
                 "div",
                 h("label", t("f.search"), for_="f-q"),
-                void("input", type="search", id="f-q", autocomplete="off", spellcheck="false", aria_describedby="f-q-hint"),
+                void(
+                    "input",
+                    type="search",
+                    id="f-q",
+                    autocomplete="off",
+                    spellcheck="false",
+                    aria_describedby="f-q-hint",
+                ),
                 h("span", t("f.search.hint"), id="f-q-hint", class_="hint"),
                 class_="field field-search",
             ),

@@ -50,7 +50,11 @@ def _reason(r: RequirementResult) -> Html:
     lines = [h("div", tr(r.reason))]
     if req.attestation and r.klass in (RequirementClass.MANUAL, RequirementClass.PARTIAL):
         lines.append(h("div", h("span", t("fw.attestation"), class_="k"), " ", tr(req.attestation), class_="sub"))
-    for key, ids in (("fw.attested", r.attestations), ("fw.expired", r.expired_attestations), ("fw.exceptions", r.exceptions)):
+    for key, ids in (
+        ("fw.attested", r.attestations),
+        ("fw.expired", r.expired_attestations),
+        ("fw.exceptions", r.exceptions),
+    ):
         if ids:
             lines.append(h("div", h("span", t(key), class_="k"), " ", _ids(ids), class_="sub"))
     if req.note and r.status is not RequirementStatus.NOT_APPLICABLE:
@@ -134,11 +138,25 @@ def framework_block(result: FrameworkResult) -> Html:
     classes = [Segment(f"cl-{c}", t(f"cl.{c}"), by_class[c]) for c in by_class]
     meta = [fw.publisher, fw.kind, fw.jurisdiction, fw.source]
     heading_id = f"h-fw-{fw.id}"
-    headers = ("fw.col.id", "fw.col.requirement", "fw.col.class", "fw.col.status", "fw.col.reason", "fw.col.confidence", "fw.col.findings")
+    headers = (
+        "fw.col.id",
+        "fw.col.requirement",
+        "fw.col.class",
+        "fw.col.status",
+        "fw.col.reason",
+        "fw.col.confidence",
+        "fw.col.findings",
+    )
     return h(
         "article",
         h("h3", tr(fw.title, fw.id), " ", h("small", fw.id, " ", fw.version), id=heading_id),
-        h("p", " · ".join(str(m) for m in meta if m), " · ", t("fw.requirements", n=f"{len(result.results):,}"), class_="muted"),
+        h(
+            "p",
+            " · ".join(str(m) for m in meta if m),
+            " · ",
+            t("fw.requirements", n=f"{len(result.results):,}"),
+            class_="muted",
+        ),
         h("p", tr(fw.description)) if fw.description else None,
         h(
             "div",
@@ -171,7 +189,13 @@ def framework_block(result: FrameworkResult) -> Html:
 
 def frameworks_section(results: Sequence[FrameworkResult]) -> Html:
     body = [framework_block(r) for r in results] or [h("p", t("fw.none"), class_="muted")]
-    return h("section", h("h2", t("nav.frameworks"), id="h-frameworks"), *body, id="frameworks", aria_labelledby="h-frameworks")
+    return h(
+        "section",
+        h("h2", t("nav.frameworks"), id="h-frameworks"),
+        *body,
+        id="frameworks",
+        aria_labelledby="h-frameworks",
+    )
 
 
 def requirement_checks(results: Sequence[FrameworkResult]) -> dict[str, dict[str, object]]:

@@ -19,7 +19,6 @@ class Html(str):
     __slots__ = ()
 
 
-
 def esc(value: object) -> Html:
     """Text as markup: HTML-escaped, and lone surrogates (unencodable in UTF-8) replaced."""
     if isinstance(value, Html):

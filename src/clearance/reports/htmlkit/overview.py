@@ -63,7 +63,11 @@ def banner(summary: Mapping[str, Any]) -> Html:
                 h("strong", t("banner.incomplete"), class_="banner-title"),
                 h(
                     "p",
-                    t("banner.incomplete.detail", gaps=_n(coverage.get("not_evaluated")), errors=_n(verdicts.get("ERROR"))),
+                    t(
+                        "banner.incomplete.detail",
+                        gaps=_n(coverage.get("not_evaluated")),
+                        errors=_n(verdicts.get("ERROR")),
+                    ),
                     " ",
                     h("a", t("banner.incomplete.link"), href="#gaps"),
                 ),
@@ -75,7 +79,12 @@ def banner(summary: Mapping[str, Any]) -> Html:
     return h(
         "div",
         h("span", "✓", class_="banner-icon", aria_hidden="true"),
-        h("div", h("strong", t("banner.complete"), class_="banner-title"), h("p", t("banner.complete.detail")), undecided),
+        h(
+            "div",
+            h("strong", t("banner.complete"), class_="banner-title"),
+            h("p", t("banner.complete.detail")),
+            undecided,
+        ),
         class_="banner banner-complete",
         role="status",
     )
@@ -104,14 +113,18 @@ def facts(ctx: ReportContext) -> Html:
         (
             "fact.profile",
             join(
-                h("strong", profile.get("id", "")), " ", profile.get("version", ""), " ",
+                h("strong", profile.get("id", "")),
+                " ",
+                profile.get("version", ""),
+                " ",
                 h("code", profile.get("sha256", ""), class_="digest", title="SHA-256"),
             ),
         ),
         (
             "fact.content",
             join(
-                t("content.checks", n=_n(content.get("checks"))), " ",
+                t("content.checks", n=_n(content.get("checks"))),
+                " ",
                 h("code", content.get("sha256", ""), class_="digest", title="SHA-256"),
             ),
         ),
@@ -136,18 +149,39 @@ def key_figures(summary: Mapping[str, Any]) -> Html:
     undecided = int(v.get("NEEDS_CONTEXT", 0)) + int(v.get("MANUAL", 0))
     small = "kpi-detail"
     cards = [
-        _kpi(t("kpi.findings"), int(summary.get("findings", 0)),
-             h("span", t("kpi.resources"), " ", _n(summary.get("resources")), class_=small), "plain", None),
-        _kpi(t("kpi.fail"), int(v.get("FAIL", 0)),
-             h("span", t("kpi.high", critical=_n(sev.get("critical")), high=_n(sev.get("high"))), class_=small),
-             "bad" if v.get("FAIL") else "good", "verdict:FAIL"),
+        _kpi(
+            t("kpi.findings"),
+            int(summary.get("findings", 0)),
+            h("span", t("kpi.resources"), " ", _n(summary.get("resources")), class_=small),
+            "plain",
+            None,
+        ),
+        _kpi(
+            t("kpi.fail"),
+            int(v.get("FAIL", 0)),
+            h("span", t("kpi.high", critical=_n(sev.get("critical")), high=_n(sev.get("high"))), class_=small),
+            "bad" if v.get("FAIL") else "good",
+            "verdict:FAIL",
+        ),
         _kpi(t("kpi.error"), int(v.get("ERROR", 0)), None, "unknown" if v.get("ERROR") else "good", "verdict:ERROR"),
-        _kpi(t("kpi.gaps"), gaps, h("span", t("kpi.gaps.detail", total=f"{total_cov:,}"), class_=small),
-             "unknown" if gaps else "good", "gaps"),
-        _kpi(t("kpi.undecided"), undecided,
-             h("span", t("kpi.undecided.detail", context=_n(v.get("NEEDS_CONTEXT")), manual=_n(v.get("MANUAL"))),
-               class_=small),
-             "warn" if undecided else "good", "verdict:attention"),
+        _kpi(
+            t("kpi.gaps"),
+            gaps,
+            h("span", t("kpi.gaps.detail", total=f"{total_cov:,}"), class_=small),
+            "unknown" if gaps else "good",
+            "gaps",
+        ),
+        _kpi(
+            t("kpi.undecided"),
+            undecided,
+            h(
+                "span",
+                t("kpi.undecided.detail", context=_n(v.get("NEEDS_CONTEXT")), manual=_n(v.get("MANUAL"))),
+                class_=small,
+            ),
+            "warn" if undecided else "good",
+            "verdict:attention",
+        ),
         _kpi(t("kpi.pass"), int(v.get("PASS", 0)), None, "plain", "verdict:PASS"),
     ]
     if v.get("MUTED"):
@@ -167,8 +201,19 @@ def summary_section(ctx: ReportContext) -> Html:
             facts(ctx),
             h(
                 "div",
-                donut(verdict_segments(verdicts, VERDICTS), join(h("b", _n(summary.get("findings"))), h("small", t("kpi.findings"))), t("chart.verdicts")),
-                donut(coverage_segments(summary.get("coverage", {})), join(h("b", _n(sum(int(n) for n in summary.get("coverage", {}).values()))), h("small", t("chart.coverage"))), t("chart.coverage")),
+                donut(
+                    verdict_segments(verdicts, VERDICTS),
+                    join(h("b", _n(summary.get("findings"))), h("small", t("kpi.findings"))),
+                    t("chart.verdicts"),
+                ),
+                donut(
+                    coverage_segments(summary.get("coverage", {})),
+                    join(
+                        h("b", _n(sum(int(n) for n in summary.get("coverage", {}).values()))),
+                        h("small", t("chart.coverage")),
+                    ),
+                    t("chart.coverage"),
+                ),
                 class_="donuts",
             ),
             class_="summary-grid",
@@ -183,8 +228,7 @@ def summary_section(ctx: ReportContext) -> Html:
 def _family_of(ctx: ReportContext) -> dict[str, set[str]]:
     """Check id -> the control families it serves."""
     return {
-        cid: {ctx.controls[c].family for c in check.controls if c in ctx.controls}
-        for cid, check in ctx.checks.items()
+        cid: {ctx.controls[c].family for c in check.controls if c in ctx.controls} for cid, check in ctx.checks.items()
     }
 
 

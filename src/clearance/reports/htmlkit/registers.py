@@ -120,7 +120,18 @@ def exceptions_section(register: Mapping[str, Any] | None, day: str) -> Html | N
         )
         for x in register.get("exceptions", ())
     ]
-    headers = ("x.id", "x.scope", "x.resources", "x.status", "x.approver", "x.created", "x.expires", "x.justification", "x.ticket", "x.muted")
+    headers = (
+        "x.id",
+        "x.scope",
+        "x.resources",
+        "x.status",
+        "x.approver",
+        "x.created",
+        "x.expires",
+        "x.justification",
+        "x.ticket",
+        "x.muted",
+    )
     return h(
         "section",
         h("h2", t("nav.exceptions"), id="h-exceptions"),

@@ -34,7 +34,10 @@ UI: dict[str, tuple[str, str]] = {
     # completeness
     "badge.complete": ("Complete", "완전"),
     "badge.incomplete": ("INCOMPLETE", "불완전"),
-    "banner.incomplete": ("Incomplete scan: part of the posture is unknown", "불완전한 스캔: 보안 상태의 일부를 알 수 없습니다"),
+    "banner.incomplete": (
+        "Incomplete scan: part of the posture is unknown",
+        "불완전한 스캔: 보안 상태의 일부를 알 수 없습니다",
+    ),
     "banner.incomplete.detail": (
         "{gaps} check × account × region combination(s) were not evaluated and {errors} finding(s) are errors. "
         "Missing data is never counted as passing: the results below do not show the full posture.",
