@@ -387,9 +387,24 @@ def demo(provider: str, out: Path | None, as_json: bool, no_progress: bool) -> N
     package = build_demo_package(out)
     _report(results, as_json, out, {"package": str(package), "verify": verify_command(out)})
     if not as_json:
-        click.echo(f"\nOutput written to {out}/ (findings.json, coverage.json, raw/, logs/)")
+        _print_framework_answers(out / "reports" / "frameworks")
+        html = out / "reports" / "report.html"
+        if html.is_file():
+            click.echo(f"\nReport for people (Korean/English, offline): {html}")
+        click.echo(f"\nOutput written to {out}/ (findings.json, coverage.json, raw/, logs/, reports/)")
         click.echo(f"Signed evidence package {package} built and verified; verify it yourself with:")
         click.echo(f"  {verify_command(out)}")
+
+
+def _print_framework_answers(folder: Path) -> None:
+    """One line per framework answered in ``folder`` (reports/frameworks/*.json)."""
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if files:
+        click.echo("\nAnswers per framework requirement (clearance report DIR --framework ID for details):")
+    for path in files:
+        doc = json.loads(path.read_text("utf-8"))
+        counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in doc["summary"]["status"].items() if n)
+        click.echo(f"  {doc['framework']['id']:<16} {doc['summary']['requirements']:>3} requirements: {counts}")
 
 
 @cli.group()
