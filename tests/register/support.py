@@ -87,9 +87,12 @@ def exceptions_register(directory: Path, *entries: str) -> Path:
     return write(directory, "risk/register.yaml", "exceptions:" + "".join(entries))
 
 
-def by_name(results: Results) -> dict[tuple[str, str], dict[str, Any]]:
-    """Findings keyed by (check id, resource name)."""
-    return {(f["check_id"], f["resource"]["name"]): f for f in results.iter_findings()}
+def by_name(results: Results | Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """Findings (of a run, or of a scan directory) keyed by (check id, resource name)."""
+    from clearance.engine.runner import iter_findings
+
+    findings = iter_findings(results / "findings.json") if isinstance(results, Path) else results.iter_findings()
+    return {(f["check_id"], f["resource"]["name"]): f for f in findings}
 
 
 def read_json(path: Path) -> Any:

@@ -93,19 +93,13 @@ def test_a_control_covers_its_manual_checks_and_requirements_are_recorded(
 ) -> None:
     covers = '- control: ENC-02\n      - requirement: {framework: isms-p-2023, id: "2.7.2"}'
     evaluate(scan_dir, checks, attestations=register(register_dir, attestation(covers=covers)))
-    assert by_name_of(scan_dir)[ROTATION]["manual_attestation"]["status"] == "valid"
+    assert by_name(scan_dir)[ROTATION]["manual_attestation"]["status"] == "valid"
     (entry,) = read_json(scan_dir / "attestations.json")["attestations"]
     assert entry["covers"] == {
         "controls": ["ENC-02"],
         "checks": [],
         "requirements": [{"framework": "isms-p-2023", "id": "2.7.2"}],
     }
-
-
-def by_name_of(scan_dir: Path) -> dict[tuple[str, str], dict[str, object]]:
-    from clearance.engine.runner import iter_findings
-
-    return {(f["check_id"], f["resource"]["name"]): f for f in iter_findings(scan_dir / "findings.json")}
 
 
 def test_only_manual_findings_carry_an_attestation(scan_dir: Path, checks: CheckSet, register_dir: Path) -> None:
@@ -187,4 +181,4 @@ def test_evaluating_again_without_attestations_removes_their_copies_only(
     evaluate(scan_dir, checks)
     assert not (scan_dir / "attestations.json").exists() and not (scan_dir / "attestations.yaml").exists()
     assert not (scan_dir / "attestations" / "files").exists() and own.is_file()
-    assert "manual_attestation" not in by_name_of(scan_dir)[ROTATION]
+    assert "manual_attestation" not in by_name(scan_dir)[ROTATION]

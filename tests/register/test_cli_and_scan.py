@@ -10,8 +10,9 @@ import pytest
 
 from clearance.errors import ExitCode, InputFileError
 
+from ..evidence.scandir import REGION
 from ..test_cli import assert_clean_error, run_cli
-from .support import REGION, exception, exceptions_register, read_json, write
+from .support import exception, exceptions_register, read_json, write
 
 CMK = "aws-s3-bucket-cmk-encryption"
 FAILING = ("aws-s3-bucket-access-logging", CMK, "aws-s3-bucket-versioning-enabled")
@@ -30,7 +31,7 @@ def _buckets(*names: str) -> None:
 
     s3 = boto3.client("s3", region_name=REGION)
     for name in names:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-2"})
         s3.put_bucket_encryption(
             Bucket=name,
             ServerSideEncryptionConfiguration={

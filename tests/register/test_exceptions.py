@@ -281,3 +281,15 @@ def test_as_of_without_a_register_is_a_usage_error(scan_dir: Path, checks: Check
 
     with pytest.raises(UsageError, match="only with an exceptions or attestations register"):
         library_evaluate(scan_dir, checks=checks, as_of=AS_OF)
+
+
+def test_an_exception_for_a_check_left_out_of_the_run_is_valid_and_unused(scan_dir: Path, tmp_path: Path) -> None:
+    from clearance.api import default_checks
+    from clearance.profile import load_profile
+
+    only_cmk = default_checks(load_profile(), (CMK,))
+    register = exceptions_register(tmp_path, exception(), exception("EXC-CMK", f"check: {CMK}"))
+    results = evaluate(scan_dir, only_cmk, exceptions=register)
+    assert {f["check_id"] for f in results.iter_findings()} == {CMK}
+    statuses = {e["id"]: e["status"] for e in read_json(scan_dir / "exceptions.json")["exceptions"]}
+    assert statuses == {"EXC-2026-001": "unused", "EXC-CMK": "applied"}

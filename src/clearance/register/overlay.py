@@ -55,6 +55,8 @@ def load_registers(
 
 @dataclass
 class Overlay:
+    """The registers of one evaluation, judged at one day (either may be absent)."""
+
     exceptions: ExceptionRun | None
     attestations: AttestationRun | None
 
@@ -62,6 +64,7 @@ class Overlay:
     def prepare(
         cls, checks: CheckSet, exceptions: ExceptionsArg, attestations: AttestationsArg, as_of: dt.date | None
     ) -> Overlay:
+        """Load what is not loaded yet and judge it at ``as_of`` (default: today, UTC)."""
         exc, att = load_registers(checks, exceptions, attestations, as_of)
         day = as_of or today_utc()
         return cls(ExceptionRun(exc, day) if exc else None, AttestationRun(att, day) if att else None)

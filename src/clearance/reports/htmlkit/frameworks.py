@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...frameworks.model import FrameworkResult, RequirementClass, RequirementResult, RequirementStatus
-from .charts import Segment, legend, stacked_bar
+from .charts import Segment, bar_row, legend, stacked_bar
 from .markup import Html, h, join
 from .text import VERDICTS, t, tr
 
@@ -131,10 +131,15 @@ def _row(result: FrameworkResult, r: RequirementResult) -> Html:
     )
 
 
-def framework_block(result: FrameworkResult) -> Html:
+def _status_segments(result: FrameworkResult) -> list[Segment]:
+    counts = result.status_counts()
+    return [Segment(f"st-{s}", t(f"st.{s}"), counts[s]) for s in counts]
+
+
+def framework_block(result: FrameworkResult, *, open_table: bool) -> Html:
     fw = result.framework
-    by_status, by_class = result.status_counts(), result.class_counts()
-    status = [Segment(f"st-{s}", t(f"st.{s}"), by_status[s]) for s in by_status]
+    by_class = result.class_counts()
+    status = _status_segments(result)
     classes = [Segment(f"cl-{c}", t(f"cl.{c}"), by_class[c]) for c in by_class]
     meta = [fw.publisher, fw.kind, fw.jurisdiction, fw.source]
     heading_id = f"h-fw-{fw.id}"
@@ -146,6 +151,13 @@ def framework_block(result: FrameworkResult) -> Html:
         "fw.col.reason",
         "fw.col.confidence",
         "fw.col.findings",
+    )
+    table = h(
+        "table",
+        h("caption", tr(fw.title, fw.id), class_="sr-only"),
+        h("thead", h("tr", *[h("th", t(k), scope="col") for k in headers])),
+        h("tbody", *[_row(result, r) for r in result.results]),
+        class_="req",
     )
     return h(
         "article",
@@ -171,15 +183,11 @@ def framework_block(result: FrameworkResult) -> Html:
             class_="conf-legend",
         ),
         h(
-            "div",
-            h(
-                "table",
-                h("caption", tr(fw.title, fw.id), class_="sr-only"),
-                h("thead", h("tr", *[h("th", t(k), scope="col") for k in headers])),
-                h("tbody", *[_row(result, r) for r in result.results]),
-                class_="req",
-            ),
-            class_="table-wrap",
+            "details",
+            h("summary", t("fw.table", n=f"{len(result.results):,}")),
+            h("div", table, class_="table-wrap"),
+            class_="req-table",
+            open=open_table,
         ),
         class_="panel fw",
         id=f"fw-{fw.id}",
@@ -187,8 +195,27 @@ def framework_block(result: FrameworkResult) -> Html:
     )
 
 
+def overview(results: Sequence[FrameworkResult]) -> Html:
+    """Every framework's requirement status side by side, each label linking to its block."""
+    rows = [
+        bar_row(h("a", tr(r.framework.title, r.framework.id), href=f"#fw-{r.framework.id}"), _status_segments(r))
+        for r in results
+    ]
+    return h(
+        "div",
+        h("h3", t("chart.status")),
+        legend(_status_segments(results[0])),
+        h("div", *rows, class_="bars"),
+        class_="panel",
+    )
+
+
 def frameworks_section(results: Sequence[FrameworkResult]) -> Html:
-    body = [framework_block(r) for r in results] or [h("p", t("fw.none"), class_="muted")]
+    """An overview chart, then one block per framework (requirement tables folded when there are several)."""
+    if results:
+        body = [overview(results), *[framework_block(r, open_table=len(results) == 1) for r in results]]
+    else:
+        body = [h("p", t("fw.none"), class_="muted")]
     return h(
         "section",
         h("h2", t("nav.frameworks"), id="h-frameworks"),

@@ -41,7 +41,7 @@ def coverage_segments(counts: Mapping[str, int]) -> list[Segment]:
     return [Segment(f"cov-{s}", t(f"cov.{s}"), int(counts.get(s, 0))) for s in COVERAGE]
 
 
-def _n(value: object) -> str:
+def _n(value: Any) -> str:
     return f"{int(value or 0):,}"
 
 

@@ -94,10 +94,12 @@ def _selector(selector: object) -> Html:
     parts = []
     for key, value in sorted(selector.items()):
         if isinstance(value, Mapping):
-            value = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(value.items()))
         elif isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        parts.append(h("div", h("span", key, class_="k"), ": ", h("code", str(value))))
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        parts.append(h("div", h("span", key, class_="k"), ": ", h("code", shown)))
     return join(*parts)
 
 
@@ -157,7 +159,7 @@ def _covers(covers: object) -> Html:
     return join(*[h("div", h("span", kind, class_="k"), " ", h("code", text)) for kind, text in items])
 
 
-def _evidence(files: object) -> Html:
+def _evidence(files: Any) -> Html:
     names = [str(f.get("path") or f.get("name") or f) if isinstance(f, Mapping) else str(f) for f in files or ()]
     return join(*[h("div", h("code", n)) for n in names])
 

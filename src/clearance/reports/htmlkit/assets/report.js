@@ -356,6 +356,7 @@
     applyFilters();
   });
   function go(delta, absolute) {
+    stats.lastEventAt = performance.now();
     var pages = Math.max(1, Math.ceil(view.length / PAGE));
     page = Math.min(pages - 1, Math.max(0, absolute !== undefined ? absolute : page + delta));
     render();
@@ -375,6 +376,7 @@
   });
   Array.prototype.forEach.call(doc.querySelectorAll("th button.sort"), function (b) {
     b.addEventListener("click", function () {
+      stats.lastEventAt = performance.now();
       var key = b.getAttribute("data-sort");
       sortDir = sortKey === key ? -sortDir : 1;
       sortKey = key;
