@@ -180,7 +180,11 @@ def _requirement_severity(ev: _Events, r: RequirementResult) -> int:
     """The worst severity among the failing checks; Informational when nothing failed, Unknown when not evaluated."""
     if r.status is RequirementStatus.NOT_EVALUATED:
         return 0
-    failing = [ev.ctx.checks[ref.check_id].severity.value for ref in r.findings if ref.verdict == "FAIL" and ref.check_id in ev.ctx.checks]
+    failing = [
+        ev.ctx.checks[ref.check_id].severity.value
+        for ref in r.findings
+        if ref.verdict == "FAIL" and ref.check_id in ev.ctx.checks
+    ]
     return max((_SEVERITY[s] for s in failing), default=1)
 
 
@@ -269,9 +273,14 @@ def _detections(ev: _Events) -> Iterator[dict[str, Any]]:
 
 class OcsfReport(ReportFormat):
     name: ClassVar[str] = "ocsf"
-    description: ClassVar[str] = f"OCSF {OCSF_VERSION} Detection and Compliance Findings ({FINDINGS_FILE}, {COMPLIANCE_FILE})"
+    description: ClassVar[str] = (
+        f"OCSF {OCSF_VERSION} Detection and Compliance Findings ({FINDINGS_FILE}, {COMPLIANCE_FILE})"
+    )
 
     def write(self, ctx: ReportContext, out_dir: Path) -> list[Path]:
         ev = _Events(ctx)
         compliance = (compliance_finding(ev, fw, r) for fw in ctx.frameworks for r in fw.results)
-        return [_write_lines(out_dir / FINDINGS_FILE, _detections(ev)), _write_lines(out_dir / COMPLIANCE_FILE, compliance)]
+        return [
+            _write_lines(out_dir / FINDINGS_FILE, _detections(ev)),
+            _write_lines(out_dir / COMPLIANCE_FILE, compliance),
+        ]

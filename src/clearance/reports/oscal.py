@@ -184,9 +184,7 @@ def _framework_selection(fw: FrameworkResult) -> dict[str, Any]:
     return {
         "description": f"{_line(framework.title['en'])} ({framework.id} {framework.version}).",
         "props": _props(("framework", framework.id), ("framework-version", framework.version)),
-        "include-controls": [
-            {"control-id": requirement_token(framework.id, r.requirement.id)} for r in fw.results
-        ],
+        "include-controls": [{"control-id": requirement_token(framework.id, r.requirement.id)} for r in fw.results],
     }
 
 
@@ -424,9 +422,7 @@ def _risks(a: _Assessment) -> Iterator[dict[str, Any]]:
 def _finding(a: _Assessment, fw: FrameworkResult, r: RequirementResult) -> dict[str, Any]:
     framework, req = fw.framework, r.requirement
     keys = [ref_key(fw.provider, ref) for ref in r.findings]
-    risky = [
-        ref_key(fw.provider, ref) for ref in r.findings if _risk_status(ref.verdict, ref.underlying_verdict)
-    ]
+    risky = [ref_key(fw.provider, ref) for ref in r.findings if _risk_status(ref.verdict, ref.underlying_verdict)]
     title_ko, reason_ko = req.title.get("ko"), r.reason.get("ko")
     return _compact(
         {
@@ -558,9 +554,7 @@ def results_document(a: _Assessment) -> dict[str, Any]:
 
 class OscalReport(ReportFormat):
     name: ClassVar[str] = "oscal"
-    description: ClassVar[str] = (
-        f"OSCAL {OSCAL_VERSION} assessment plan and results ({PLAN_FILE}, {RESULTS_FILE})"
-    )
+    description: ClassVar[str] = f"OSCAL {OSCAL_VERSION} assessment plan and results ({PLAN_FILE}, {RESULTS_FILE})"
 
     def write(self, ctx: ReportContext, out_dir: Path) -> list[Path]:
         assessment = _Assessment(ctx)
