@@ -1,11 +1,10 @@
 """OCSF 1.8.0 events for SIEMs and security data lakes: one JSON object a line.
 
 - ``findings.ocsf.jsonl``: one Detection Finding (class 2004) per finding, every verdict included.
-  ``status_code`` is the verdict, ``status_detail`` the reason; ``severity_id`` is the check's
-  severity (a consumer filters on ``status_code``, as with other posture tools' OCSF output);
-  ``verdict_id`` is FAIL -> Security Risk, PASS -> Benign, ERROR / NEEDS_CONTEXT / MANUAL ->
-  Insufficient Data (never a pass on missing data). A finding an exception muted keeps its
-  underlying verdict and gets ``status_id`` Suppressed; every other finding is New.
+  ``status_code`` is the verdict (PASS, FAIL, ERROR, ...), ``status_detail`` the reason;
+  ``severity_id`` is the check's severity, so a consumer filters on ``status_code``, as with other
+  posture tools' OCSF output. A finding an exception muted (``status_code`` MUTED, the underlying
+  verdict in ``unmapped``) gets ``status_id`` Suppressed; every other finding is New.
 - ``compliance.ocsf.jsonl``: one Compliance Finding (class 2003) per framework requirement result.
   ``compliance.status_id``: satisfied -> Pass, not_satisfied -> Fail, partly / manual_pending /
   not_evaluated -> Warning ("no result due to missing information"), not_applicable -> Other;
@@ -40,14 +39,6 @@ _DETECTION = {"class_uid": 2004, "class_name": "Detection Finding", "type_uid": 
 _COMPLIANCE = {"class_uid": 2003, "class_name": "Compliance Finding", "type_uid": 200301}
 _SEVERITY = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
 _SEVERITY_NAME = {0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
-_VERDICT = {
-    "PASS": (5, "Benign"),
-    "FAIL": (8, "Security Risk"),
-    "ERROR": (7, "Insufficient Data"),
-    "NEEDS_CONTEXT": (7, "Insufficient Data"),
-    "MANUAL": (7, "Insufficient Data"),
-    "NOT_APPLICABLE": (99, "Not Applicable"),
-}
 _COMPLIANCE_STATUS = {
     RequirementStatus.SATISFIED: (1, "Pass"),
     RequirementStatus.NOT_SATISFIED: (3, "Fail"),
@@ -121,7 +112,6 @@ def detection_finding(ev: _Events, f: Mapping[str, Any]) -> dict[str, Any]:
     key = finding_key(f)
     check = ev.ctx.checks.get(f["check_id"])
     muted = f["verdict"] == "MUTED"
-    verdict_id, verdict = _VERDICT.get(str(f.get("underlying_verdict") if muted else f["verdict"]), (0, "Unknown"))
     severity_id = _SEVERITY.get(f["severity"], 0)
     controls = ev.ctx.controls
     return _compact(
@@ -136,8 +126,6 @@ def detection_finding(ev: _Events, f: Mapping[str, Any]) -> dict[str, Any]:
             "status": "Suppressed" if muted else "New",
             "status_code": f["verdict"],
             "status_detail": f["reason"],
-            "verdict_id": verdict_id,
-            "verdict": verdict,
             "message": f["reason"],
             "metadata": ev.metadata(stable_uuid("ocsf-detection", ev.key, *key), f["check_id"]),
             "finding_info": _compact(
