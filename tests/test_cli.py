@@ -375,4 +375,4 @@ def test_help_lists_the_commands_and_exit_codes() -> None:
     assert code == ExitCode.OK
     for command in ("scan", "demo", "evaluate", "checks", "permissions"):
         assert command in stdout
-    assert "4 --fail-on threshold reached" in " ".join(stdout.split())
+    assert "4 gate reached (--fail-on, diff --fail-on-new)" in " ".join(stdout.split())

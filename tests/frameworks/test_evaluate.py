@@ -195,8 +195,13 @@ def test_control_without_a_check_on_this_cloud_makes_it_partly(framework: Framew
 def test_manual_check_needs_an_attestation_of_that_check(framework: Framework, checks: CheckSet) -> None:
     found, coverage = [finding(CHECK, "PASS"), finding(CHECK, "MANUAL", "b2")], [cover(CHECK)]
     assert answer(framework, checks, "ENC", found, coverage).status is RequirementStatus.MANUAL_PENDING
-    r = answer(framework, checks, "ENC", found, coverage, [att("K", checks=[CHECK])])
-    assert r.status is RequirementStatus.SATISFIED
+    attested = [
+        finding(CHECK, "PASS"),
+        finding(CHECK, "MANUAL", "b2", manual_attestation={"id": "K", "status": "valid"}),
+    ]
+    assert answer(framework, checks, "ENC", attested, coverage).status is RequirementStatus.SATISFIED
+    expired = [finding(CHECK, "MANUAL", "b2", manual_attestation={"id": "K", "status": "expired"})]
+    assert answer(framework, checks, "ENC", expired, coverage).status is RequirementStatus.MANUAL_PENDING
 
 
 def test_requirements_of_another_cloud_are_not_applicable(framework: Framework, checks: CheckSet) -> None:

@@ -50,6 +50,8 @@ class CheckTally:
     findings: list[FindingRef] = field(default_factory=list)
     """Non-passing findings, capped at ``FINDINGS_SHOWN``."""
     exceptions: set[str] = field(default_factory=set)
+    unattested: int = 0
+    """MANUAL findings without a valid attestation (the register's rule: docs/exceptions.md)."""
 
 
 def tally(findings: Iterable[Mapping[str, Any]], coverage: Iterable[Mapping[str, Any]]) -> dict[str, CheckTally]:
@@ -62,6 +64,8 @@ def tally(findings: Iterable[Mapping[str, Any]], coverage: Iterable[Mapping[str,
         exception = (f.get("exception") or {}).get("id") if verdict == "MUTED" else None
         if exception:
             t.exceptions.add(exception)
+        if verdict == "MANUAL" and (f.get("manual_attestation") or {}).get("status") != "valid":
+            t.unattested += 1
         if verdict not in _QUIET and len(t.findings) < FINDINGS_SHOWN:
             res = f["resource"]
             t.findings.append(
@@ -112,11 +116,6 @@ class Attestations:
                 return str(att["id"])
         return None
 
-    def check_attested(self, check_id: str) -> bool:
-        return any(
-            a.get("status") == "valid" and check_id in a.get("covers", {}).get("checks", ()) for a in self.entries
-        )
-
 
 def _t(en: str, ko: str) -> Text:
     return {"en": en, "ko": ko}
@@ -156,7 +155,7 @@ def _automated(selected: list[str], tallies: Mapping[str, CheckTally]) -> _Autom
     return _Automated(selected, verdicts, coverage, refs[:FINDINGS_SHOWN], total, exceptions)
 
 
-def _automated_status(auto: _Automated, attestations: Attestations) -> tuple[RequirementStatus | None, Text]:
+def _automated_status(auto: _Automated, tallies: Mapping[str, CheckTally]) -> tuple[RequirementStatus | None, Text]:
     """The status the automated part forces, or None when its checks hold (with the reason they do)."""
     v, c = auto.verdicts, auto.coverage
     if not auto.checks or not (c or v):
@@ -178,9 +177,7 @@ def _automated_status(auto: _Automated, attestations: Attestations) -> tuple[Req
             f"판정 불가: 오류 {v['ERROR']}건, 추가 정보 필요 {v['NEEDS_CONTEXT']}건, "
             f"미평가 범위 {c['not_evaluated']}건으로 충족 여부를 주장하지 않습니다.",
         )
-    pending = sorted(
-        {r.check_id for r in auto.findings if r.verdict == "MANUAL" and not attestations.check_attested(r.check_id)}
-    )
+    pending = sorted({check for check in auto.checks if (t := tallies.get(check)) is not None and t.unattested})
     if pending:
         return RequirementStatus.MANUAL_PENDING, _t(
             f"Manual check(s) without a valid attestation: {_names(pending)}.",
@@ -228,7 +225,7 @@ def evaluate_requirement(
 
     selected = select_checks(req.checks, req.controls, checks, provider)
     auto = _automated(selected, tallies)
-    forced, reason = _automated_status(auto, attestations)
+    forced, reason = _automated_status(auto, tallies)
     covered = {ctrl for c in checks.checks if c.provider == provider for ctrl in c.controls}
     uncovered = () if req.checks or valid else tuple(c for c in req.controls if c not in covered)
     filled = {c: att for c in uncovered if (att := attestations.control_attested(c))}

@@ -118,7 +118,6 @@ def _head(ctx: ReportContext, script: str) -> str:
 
 
 def _body_static(ctx: ReportContext) -> str:
-    day = str(ctx.generated)[:10]
     main = h(
         "main",
         summary_section(ctx),
@@ -126,8 +125,8 @@ def _body_static(ctx: ReportContext) -> str:
         frameworks_section(ctx.frameworks),
         findings_section(int(ctx.summary.get("findings", 0))),
         gaps_section(ctx.coverage(), ctx.checks),
-        exceptions_section(ctx.exceptions, day),
-        attestations_section(ctx.attestations, day),
+        exceptions_section(ctx.exceptions),
+        attestations_section(ctx.attestations),
         id="main",
     )
     skip = h("a", t("skip"), href="#findings", class_="skip")

@@ -53,7 +53,7 @@ _ACCOUNT_TYPE = {"aws": (10, "AWS Account"), "gcp": (11, "GCP Project"), "azure"
 
 def _compact(obj: dict[str, Any]) -> dict[str, Any]:
     """Drop absent values and empty lists and objects (OCSF omits what it does not know)."""
-    return {k: v for k, v in obj.items() if v is not None and v != [] and v != {}}
+    return {k: v for k, v in obj.items() if v is not None and v not in ([], {})}
 
 
 def _en(text: Mapping[str, str] | None) -> str | None:

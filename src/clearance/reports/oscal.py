@@ -326,7 +326,7 @@ def _evidence(f: Mapping[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [
         {
             "href": FINDINGS_HREF,
-            "description": "The finding as clearance recorded it: the entry of findings.json for this check and resource.",
+            "description": "The finding as recorded: its entry in findings.json (this check, this resource).",
         }
     ]
     pointers: dict[tuple[str, int | None], list[str]] = {}
@@ -338,7 +338,7 @@ def _evidence(f: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append(
             {
                 "href": RAW_PREFIX + file,
-                "description": "Raw API response the check evaluated (JSON Lines; the line and JSON pointers say where).",
+                "description": "Raw API response the check evaluated (the line and JSON pointers say where).",
                 "props": _props(("line", line), ("json-pointer", sorted(set(where)))),
             }
         )

@@ -38,8 +38,9 @@ ROW_FIELDS = (
     "exception",
     "error",
     "dependency",
+    "attestation",
 )
-"""The layout of one finding row (indices into the tables, or -1 / "" / null when absent)."""
+"""The layout of one finding row (indices into the tables; -1 or null when absent)."""
 
 _UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 
@@ -93,7 +94,7 @@ class FindingsWriter:
         if check_id not in self.titles:
             self.titles[check_id] = str(f.get("title", ""))
             self.controls[check_id] = list(f.get("control_ids", ()))
-        err = f.get("error")
+        err, exc, att = f.get("error"), f.get("exception"), f.get("manual_attestation")
         underlying = f.get("underlying_verdict")
         return [
             self.checks(check_id),
@@ -106,11 +107,12 @@ class FindingsWriter:
             res["name"],
             f["reason"],
             self.verdicts(underlying) if underlying else -1,
-            (f.get("exception") or {}).get("id") or "",
+            [exc["id"], exc.get("status", ""), exc.get("expires", "")] if exc else None,
             [err["operation"], err["code"], err["message"], err.get("permission"), bool(err.get("denied"))]
             if err
             else None,
             1 if res.get("dependency") else 0,
+            [att["id"], att.get("status", "")] if att else None,
         ]
 
     def write_rows(self, fh: IO[str], findings: Iterable[Mapping[str, Any]]) -> int:

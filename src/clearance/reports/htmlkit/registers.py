@@ -1,8 +1,7 @@
 """The tables below the findings: coverage gaps, and the scan's exceptions and attestations registers.
 
-Register entries are shown field by field as the scan recorded them. When an entry carries no
-``status`` of its own, it is derived from its dates against the scan's day, the same day the
-report is dated, so the table never depends on when it is opened.
+Register entries are shown as the scan judged them (exceptions.json / attestations.json, with the
+day they were judged at), so the tables never depend on when the report is opened.
 """
 
 from __future__ import annotations
@@ -11,12 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ...engine.checks import Check
-from .markup import Html, h, join
-from .text import t, tr
+from .markup import Html, esc, h, join
+from .text import UI, t, tr
 
 GAPS_SHOWN = 2000
 """Coverage gaps listed in the page; the count of the rest points to coverage.json."""
-_IN_FORCE = {"applied", "active", "valid", "in_force"}
 
 
 def _table(caption: Html, headers: Sequence[str], rows: Iterable[Html]) -> Html:
@@ -78,19 +76,28 @@ def gaps_section(coverage: Sequence[Mapping[str, Any]], checks: Mapping[str, Che
     )
 
 
-def _status(entry: Mapping[str, Any], day: str, valid: str, expired: str) -> Html:
-    """The entry's own status, or one derived from its dates (expires is the last day in force)."""
-    status = entry.get("status")
-    if status is None:
-        in_force = str(entry.get("created", "")) <= day <= str(entry.get("expires", "9999"))
-        return h("span", t(valid if in_force else expired), class_="badge " + ("c-PASS" if in_force else "c-FAIL"))
-    good = str(status) in _IN_FORCE
-    return h("span", str(status), class_="badge " + ("c-PASS" if good else "c-FAIL"))
+_STATUS_TONE = {
+    "applied": "c-PASS",
+    "valid": "c-PASS",
+    "unused": "c-NOT_APPLICABLE",
+    "expired": "c-FAIL",
+    "not_yet_valid": "c-NEEDS_CONTEXT",
+}
 
 
-def _selector(selector: object) -> Html:
-    if not isinstance(selector, Mapping):
-        return join(str(selector or ""))
+def register_status(status: str) -> Html:
+    """An entry's status as the scan judged it (exceptions-results / attestations-results schemas)."""
+    label = t(f"xs.{status}") if f"xs.{status}" in UI else esc(status)
+    return h("span", label, class_=f"badge {_STATUS_TONE.get(status, 'c-ERROR')}")
+
+
+def _register_line(results: Mapping[str, Any], totals: Html) -> Html:
+    reg = results.get("register") or {}
+    source = t("x.register", source=reg.get("source", ""), as_of=results.get("as_of", ""), sha256=reg.get("sha256", ""))
+    return h("p", h("span", source, class_="muted"), h("br"), h("strong", totals), class_="register-line")
+
+
+def _selector(selector: Mapping[str, Any]) -> Html:
     parts = []
     for key, value in sorted(selector.items()):
         if isinstance(value, Mapping):
@@ -103,89 +110,116 @@ def _selector(selector: object) -> Html:
     return join(*parts)
 
 
-def exceptions_section(register: Mapping[str, Any] | None, day: str) -> Html | None:
-    if register is None:
+def _n(value: Any) -> str:
+    return f"{int(value or 0):,}"
+
+
+def exceptions_section(results: Mapping[str, Any] | None) -> Html | None:
+    """exceptions.json of the scan: every entry with the status it was judged to have."""
+    if results is None:
         return None
+    totals = results.get("totals") or {}
     rows = [
         h(
             "tr",
             h("th", h("code", x.get("id", "")), scope="row"),
             h("td", h("code", x.get("check") or x.get("control") or "")),
-            h("td", _selector(x.get("resources"))),
-            h("td", _status(x, day, "x.applied", "x.expired")),
+            h("td", _selector(x.get("resources") or {})),
+            h("td", register_status(str(x.get("status", "")))),
+            h("td", _n(x.get("matched")), class_="num"),
             h("td", x.get("approver", "")),
             h("td", x.get("created", "")),
             h("td", x.get("expires", "")),
             h("td", x.get("justification", ""), class_="reason"),
-            h("td", x.get("ticket", "")),
-            h("td", "–", class_="num", data_muted=str(x.get("id", ""))),
+            h("td", x.get("ticket") or ""),
         )
-        for x in register.get("exceptions", ())
+        for x in results.get("exceptions", ())
     ]
     headers = (
         "x.id",
         "x.scope",
         "x.resources",
         "x.status",
+        "x.matched",
         "x.approver",
         "x.created",
         "x.expires",
         "x.justification",
         "x.ticket",
-        "x.muted",
+    )
+    line = t(
+        "x.totals",
+        **{k: _n(totals.get(k)) for k in ("applied", "unused", "expired", "not_yet_valid")},
+        muted=_n(totals.get("muted_findings")),
     )
     return h(
         "section",
         h("h2", t("nav.exceptions"), id="h-exceptions"),
         h("p", t("x.intro"), class_="muted"),
+        _register_line(results, line),
         _table(t("nav.exceptions"), headers, rows),
         id="exceptions",
         aria_labelledby="h-exceptions",
     )
 
 
-def _covers(covers: object) -> Html:
-    """Both shapes: the register's list of one-key items, or the scan's ``{controls, checks, requirements}``."""
-    items: list[tuple[str, str]] = []
-    if isinstance(covers, Mapping):
-        for kind in ("controls", "checks"):
-            items += [(kind.rstrip("s"), str(v)) for v in covers.get(kind, ())]
-        items += [("requirement", f"{r.get('framework')} {r.get('id')}") for r in covers.get("requirements", ())]
-    elif isinstance(covers, list):
-        for item in covers:
-            for kind, value in sorted(dict(item).items()):
-                text = f"{value.get('framework')} {value.get('id')}" if isinstance(value, Mapping) else str(value)
-                items.append((kind, text))
+def _covers(covers: Mapping[str, Any]) -> Html:
+    items = [("control", str(v)) for v in covers.get("controls", ())]
+    items += [("check", str(v)) for v in covers.get("checks", ())]
+    items += [("requirement", f"{r.get('framework')} {r.get('id')}") for r in covers.get("requirements", ())]
     return join(*[h("div", h("span", kind, class_="k"), " ", h("code", text)) for kind, text in items])
 
 
-def _evidence(files: Any) -> Html:
-    names = [str(f.get("path") or f.get("name") or f) if isinstance(f, Mapping) else str(f) for f in files or ()]
-    return join(*[h("div", h("code", n)) for n in names])
+def _evidence(files: Sequence[Mapping[str, Any]]) -> Html:
+    return join(
+        *[
+            h("div", h("code", f.get("source", "")), " ", h("span", str(f.get("sha256", ""))[:12], class_="digest"))
+            for f in files
+        ]
+    )
 
 
-def attestations_section(register: Mapping[str, Any] | None, day: str) -> Html | None:
-    if register is None:
+def attestations_section(results: Mapping[str, Any] | None) -> Html | None:
+    """attestations.json of the scan: every attestation with the status it was judged to have."""
+    if results is None:
         return None
+    totals = results.get("totals") or {}
     rows = [
         h(
             "tr",
             h("th", h("code", a.get("id", "")), scope="row"),
-            h("td", _covers(a.get("covers"))),
-            h("td", _status(a, day, "a.valid", "a.expired")),
+            h("td", _covers(a.get("covers") or {})),
+            h("td", register_status(str(a.get("status", "")))),
+            h("td", _n(a.get("matched")), class_="num"),
             h("td", a.get("owner", "")),
             h("td", a.get("created", "")),
             h("td", a.get("expires", "")),
             h("td", a.get("statement", ""), class_="reason"),
-            h("td", _evidence(a.get("evidence"))),
+            h("td", _evidence(a.get("evidence") or ())),
         )
-        for a in register.get("attestations", ())
+        for a in results.get("attestations", ())
     ]
-    headers = ("x.id", "a.covers", "x.status", "a.owner", "x.created", "x.expires", "a.statement", "a.evidence")
+    headers = (
+        "x.id",
+        "a.covers",
+        "x.status",
+        "x.matched",
+        "a.owner",
+        "x.created",
+        "x.expires",
+        "a.statement",
+        "a.evidence",
+    )
+    line = t(
+        "a.totals",
+        **{k: _n(totals.get(k)) for k in ("valid", "expired", "not_yet_valid")},
+        attested=_n(totals.get("attested_findings")),
+    )
     return h(
         "section",
         h("h2", t("nav.attestations"), id="h-attestations"),
         h("p", t("a.intro"), class_="muted"),
+        _register_line(results, line),
         _table(t("nav.attestations"), headers, rows),
         id="attestations",
         aria_labelledby="h-attestations",

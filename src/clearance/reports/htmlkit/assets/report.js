@@ -9,7 +9,7 @@
   var rows = JSON.parse($("clearance-findings").textContent);
   performance.mark("clearance:parsed");
 
-  var C = 0, V = 1, S = 2, A = 3, R = 4, T = 5, ID = 6, NAME = 7, REASON = 8, U = 9, X = 10, E = 11, DEP = 12;
+  var C = 0, V = 1, S = 2, A = 3, R = 4, T = 5, ID = 6, NAME = 7, REASON = 8, U = 9, X = 10, E = 11, DEP = 12, AT = 13;
   var PAGE = D.pageSize || 100, DEBOUNCE_MS = 150, COLS = 8;
   var checks = D.checks, verdicts = D.verdicts, severities = D.severities;
   var ATTENTION = ["FAIL", "ERROR", "NEEDS_CONTEXT", "MANUAL"];
@@ -32,6 +32,7 @@
     return e;
   }
   function verdictName(i) { return verdicts[i]; }
+  function status(s) { return D.ui["xs." + s] ? tx("xs." + s) : s; }
 
   /* ---- precomputed lookups ---- */
   function ranks(values) {
@@ -67,8 +68,6 @@
     v: count(V, verdicts.length), s: count(S, severities.length), c: count(C, checks.length),
     a: count(A, D.accounts.length), r: count(R, D.regions.length)
   };
-  var mutedBy = {};
-  for (var m = 0; m < rows.length; m++) if (rows[m][X]) mutedBy[rows[m][X]] = (mutedBy[rows[m][X]] || 0) + 1;
 
   /* ---- state ---- */
   var state, order, view = [], page = 0, expanded = {}, sortKey = "", sortDir = 1;
@@ -186,7 +185,8 @@
     term(dl, "d.type", D.types[f[T]]);
     term(dl, "d.id", f[ID]);
     if (f[U] >= 0) term(dl, "d.underlying", tx("v." + verdictName(f[U])));
-    term(dl, "d.exception", f[X]);
+    if (f[X]) term(dl, "d.exception", f[X][0] + " · " + status(f[X][1]) + (f[X][2] ? " · " + tx("d.expires", { date: f[X][2] }) : ""));
+    if (f[AT]) term(dl, "d.attestation", f[AT][0] + " · " + status(f[AT][1]));
     if (f[E]) {
       var e = f[E];
       term(dl, "d.error", e[0] + " → " + e[1] + (e[4] ? " (" + tx("d.denied") + ")" : "") + (e[2] ? ": " + e[2] : ""));
@@ -408,9 +408,6 @@
   });
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(doc.querySelectorAll("details"), function (d) { d.open = true; });
-  });
-  Array.prototype.forEach.call(doc.querySelectorAll("[data-muted]"), function (cell) {
-    cell.textContent = nf.format(mutedBy[cell.getAttribute("data-muted")] || 0);
   });
 
   sortRows();

@@ -1,0 +1,95 @@
+"""What the OSCAL and OCSF report tests share: rendering a report, a scan with every verdict, a signed package."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clearance.reports.context import build_context
+from clearance.reports.interface import ReportFormat
+from clearance.scanresults import open_results
+
+
+def render(report: ReportFormat, source: Path, out: Path) -> list[Path]:
+    """Write ``report`` for the scan (or package) at ``source`` into ``out``."""
+    with open_results(source) as results:
+        return report.write(build_context(results), out)
+
+
+def findings(scan_dir: Path) -> list[dict[str, Any]]:
+    from clearance.engine.runner import iter_findings
+
+    return list(iter_findings(scan_dir / "findings.json"))
+
+
+def _rewrite(finding: dict[str, Any], index: int) -> dict[str, Any]:
+    """Give some demo findings the verdicts the demo does not produce (MUTED, ERROR, NEEDS_CONTEXT, MANUAL)."""
+    if finding["verdict"] == "FAIL" and index % 2:
+        exception = {"id": "EXC-7", "status": "applied", "expires": "2027-01-31"}
+        return {**finding, "verdict": "MUTED", "underlying_verdict": "FAIL", "exception": exception}
+    if finding["verdict"] != "PASS":
+        return finding
+    kind = index % 7
+    if kind == 1:
+        error = {
+            "operation": "GetThing",
+            "code": "AccessDenied",
+            "message": "denied",
+            "permission": "thing:Get",
+            "denied": True,
+        }
+        return {**finding, "verdict": "ERROR", "reason": "GetThing was denied", "observed": [], "error": error}
+    if kind == 2:
+        return {**finding, "verdict": "NEEDS_CONTEXT", "reason": "the data-class tag is missing"}
+    if kind == 3:
+        return {**finding, "verdict": "MANUAL", "reason": "attest the process", "observed": []}
+    return finding
+
+
+def vary_verdicts(scan_dir: Path, dest: Path) -> Path:
+    """A copy of ``scan_dir`` whose findings carry every verdict (frameworks are re-evaluated from them)."""
+    shutil.copytree(scan_dir, dest)
+    path = dest / "findings.json"
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    index = 0
+    out = []
+    for line in lines:
+        if not line.startswith('{"check_id"'):
+            out.append(line)
+            continue
+        end = "," if line.rstrip().endswith(",") else ""
+        finding = _rewrite(json.loads(line.rstrip().rstrip(",")), index)
+        index += 1
+        out.append(json.dumps(finding, sort_keys=True, separators=(",", ":")) + end + "\n")
+    path.write_text("".join(out), "utf-8")
+    return dest
+
+
+def signed_package(scan_dir: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, formats: tuple[str, ...]) -> Path:
+    """The demo's signed (and verified) evidence package of a copy of ``scan_dir``, carrying ``formats`` reports."""
+    from clearance.evidence.demo import build_demo_package
+    from clearance.reports import generate
+
+    work = Path(shutil.copytree(scan_dir, dest))
+    for stale in ("reports", "pki", "evidence.zip"):
+        target = work / stale
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
+    def with_formats(path: Path) -> list[Path]:
+        return generate.write_reports(path, path / generate.REPORTS_DIR, ("json", *formats))
+
+    monkeypatch.setattr(generate, "prepare_package_reports", with_formats)
+    return build_demo_package(work)
+
+
+def jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    for line in path.read_text("utf-8").splitlines():
+        yield json.loads(line)
