@@ -86,7 +86,15 @@ def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     with demo_environment(), mock_aws():
         mock_random.seed(RANDOM_SEED)
         seed(_seeding(progress))
-        return scan(scope, out, profile=profile, checks=checks, progress=progress)
+        return scan(scope, out, profile=profile, checks=checks, progress=progress, **demo_registers())
+
+
+REGISTERS = Path(__file__).parent / "registers"
+
+
+def demo_registers() -> dict[str, Path]:
+    """The demo's exceptions register (one expired exception) and attestations (with evidence files)."""
+    return {"exceptions": REGISTERS / "exceptions.yaml", "attestations": REGISTERS / "attestations.yaml"}
 
 
 def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
@@ -114,7 +122,9 @@ def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
         provider = AzureProvider(
             credential=EmulatorCredential(), base_url=fake.url, client_kwargs=emulator_client_kwargs()
         )
-        return scan(scope, out, profile=profile, checks=checks, progress=progress, provider=provider)
+        return scan(
+            scope, out, profile=profile, checks=checks, progress=progress, provider=provider, **demo_registers()
+        )
 
 
 def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
@@ -142,4 +152,6 @@ def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
         provider = GcpProvider(
             credentials=emulator_credentials(), api_endpoint=fake.endpoint, client_options=emulator_client_options()
         )
-        return scan(scope, out, profile=profile, checks=checks, progress=progress, provider=provider)
+        return scan(
+            scope, out, profile=profile, checks=checks, progress=progress, provider=provider, **demo_registers()
+        )
