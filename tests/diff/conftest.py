@@ -12,12 +12,16 @@ from .scans import EditableScan
 
 @pytest.fixture(scope="session")
 def demo_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``clearance demo --provider gcp``'s scan directory, with ``evidence.zip`` built from it."""
+    """``clearance demo --provider gcp``'s scan directory, re-evaluated without the demo's registers (the
+    tests add their own), with ``evidence.zip`` built from it."""
+    from clearance.api import evaluate
     from clearance.demo import run_demo
     from clearance.evidence.demo import build_demo_package
 
     out = tmp_path_factory.mktemp("diff-demo") / "scan"
     run_demo(out, provider="gcp")
+    evaluate(out)
+    assert not (out / "exceptions.yaml").exists() and not (out / "attestations").exists()
     build_demo_package(out)
     return out
 

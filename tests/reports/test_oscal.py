@@ -165,9 +165,21 @@ BROKEN = {
 }
 
 
+@pytest.fixture(scope="module")
+def small_results(docs: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+    """The results document with three items per list: still valid, quicker to validate many times."""
+    small = copy.deepcopy(docs[1])
+    result = small["assessment-results"]["results"][0]
+    for key in ("observations", "risks", "findings"):
+        result[key] = result[key][:3]
+    result["local-definitions"]["inventory-items"] = result["local-definitions"]["inventory-items"][:3]
+    assert results_problems(small) == []
+    return small
+
+
 @pytest.mark.parametrize("mutate", BROKEN.values(), ids=BROKEN.keys())
-def test_broken_results_fail_the_nist_schema(docs: tuple[dict[str, Any], dict[str, Any]], mutate: Any) -> None:
-    broken = copy.deepcopy(docs[1])
+def test_broken_results_fail_the_nist_schema(small_results: dict[str, Any], mutate: Any) -> None:
+    broken = copy.deepcopy(small_results)
     mutate(broken)
     assert results_problems(broken)
 
