@@ -532,6 +532,8 @@ def report(source: Path, frameworks: tuple[str, ...], formats: tuple[str, ...], 
                 raise UsageError(f"no framework covers provider {results.provider!r}; name one with --framework")
             for result in ctx.frameworks:
                 print_framework(result, lang)
+            if results.kind == "package":
+                click.echo("(read from an evidence package, not signature-verified here: run clearance verify)")
     if files and out is not None:
         from .reports.generate import write_reports
 

@@ -9,7 +9,6 @@ and ``ScanResults.verified`` says so.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -114,12 +113,9 @@ class ScanResults:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise InputFileError(str(path), "missing: not a complete clearance scan") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(str(path), f"cannot read JSON: {exc}") from None
+    from .evidence.scandir import read_json
+
+    return read_json(path)
 
 
 def _header(path: Path) -> dict[str, Any]:

@@ -121,10 +121,19 @@ def _reject_aliases(root: yaml.Node, file: str) -> None:
 
 def load_yaml_file(path: Path, *, display: str | None = None) -> LoadedYaml:
     name = display or str(path)
+    return parse_yaml_bytes(read_bytes(path, name), name)
+
+
+def read_bytes(path: Path, name: str) -> bytes:
+    """A file's bytes, or an InputFileError naming it."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputFileError(name, f"cannot read file: {exc.strerror or exc}") from None
+
+
+def parse_yaml_bytes(raw: bytes, name: str) -> LoadedYaml:
+    """Parse bytes already read (so a caller can hash exactly what was parsed)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

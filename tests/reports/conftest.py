@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from .html_support import framework_file, hostile_report, hostile_scan, plain_report  # noqa: F401 (fixtures)
+
 
 @pytest.fixture(scope="session")
 def demo_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:

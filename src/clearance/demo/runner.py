@@ -86,15 +86,24 @@ def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     with demo_environment(), mock_aws():
         mock_random.seed(RANDOM_SEED)
         seed(_seeding(progress))
-        return scan(scope, out, profile=profile, checks=checks, progress=progress, **demo_registers())
+        return scan(
+            scope,
+            out,
+            profile=profile,
+            checks=checks,
+            progress=progress,
+            exceptions=EXCEPTIONS,
+            attestations=ATTESTATIONS,
+        )
 
 
 REGISTERS = Path(__file__).parent / "registers"
 
 
-def demo_registers() -> dict[str, Path]:
-    """The demo's exceptions register (one expired exception) and attestations (with evidence files)."""
-    return {"exceptions": REGISTERS / "exceptions.yaml", "attestations": REGISTERS / "attestations.yaml"}
+EXCEPTIONS = REGISTERS / "exceptions.yaml"
+"""The demo's exceptions register: one exception, expired (its finding stays FAIL, flagged)."""
+ATTESTATIONS = REGISTERS / "attestations.yaml"
+"""The demo's attestations, with evidence files hashed into the package."""
 
 
 def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
@@ -123,7 +132,14 @@ def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
             credential=EmulatorCredential(), base_url=fake.url, client_kwargs=emulator_client_kwargs()
         )
         return scan(
-            scope, out, profile=profile, checks=checks, progress=progress, provider=provider, **demo_registers()
+            scope,
+            out,
+            profile=profile,
+            checks=checks,
+            progress=progress,
+            provider=provider,
+            exceptions=EXCEPTIONS,
+            attestations=ATTESTATIONS,
         )
 
 
@@ -153,5 +169,12 @@ def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
             credentials=emulator_credentials(), api_endpoint=fake.endpoint, client_options=emulator_client_options()
         )
         return scan(
-            scope, out, profile=profile, checks=checks, progress=progress, provider=provider, **demo_registers()
+            scope,
+            out,
+            profile=profile,
+            checks=checks,
+            progress=progress,
+            provider=provider,
+            exceptions=EXCEPTIONS,
+            attestations=ATTESTATIONS,
         )

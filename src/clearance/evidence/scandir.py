@@ -36,7 +36,8 @@ class Source:
     redact: bool = False
 
 
-def _read_json(path: Path) -> Any:
+def read_json(path: Path) -> Any:
+    """A scan directory's JSON file, or an InputFileError naming it (missing, unreadable, not JSON)."""
     try:
         return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
@@ -96,8 +97,8 @@ def load_scan(scan_dir: Path, checks_root: Path) -> Scan:
     if not scan_dir.is_dir():
         raise UsageError(f"{scan_dir}: not a directory")
     meta_path = scan_dir / "scan.json"
-    meta = _read_json(meta_path)
-    profile = _read_json(scan_dir / "profile.json")
+    meta = read_json(meta_path)
+    profile = read_json(scan_dir / "profile.json")
     for required in ("tool", "provider", "scope", "profile", "content_pack"):
         if required not in meta:
             raise InputFileError(str(meta_path), "missing (was the inventory evaluated?)", field=required)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..engine.checks import CheckSet
 from ..errors import InputFileError
-from ..yamlfile import LoadedYaml, PathKey, _dotted, parse_yaml, validate
+from ..yamlfile import LoadedYaml, PathKey, _dotted, parse_yaml_bytes, read_bytes, validate
 from .dates import parse_day
 
 PROVIDER_DIRS = ("aws", "azure", "gcp")
@@ -72,15 +72,8 @@ def read_register(path: Path | str, schema: str, *, display: str | None = None) 
     """Read, parse and schema-validate a register; YAML dates become ``YYYY-MM-DD`` text first."""
     source = Path(path)
     name = display or str(source)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InputFileError(name, f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(name, f"not valid UTF-8 (byte {exc.start})") from None
-    loaded = parse_yaml(text, name)
+    data = read_bytes(source, name)
+    loaded = parse_yaml_bytes(data, name)
     doc = LoadedYaml(_dates_as_text(loaded, loaded.data, ()), loaded.file, loaded.lines)
     validate(doc, schema)
     return RegisterFile(source, data, doc)

@@ -295,26 +295,28 @@ def plan_document(a: _Assessment) -> dict[str, Any]:
 # --- assessment results ------------------------------------------------------------------------
 
 
-def _inventory(a: _Assessment) -> list[dict[str, Any]]:
-    """One inventory item per resource with a finding (ids stay the same across scans)."""
-    items: dict[str, dict[str, Any]] = {}
+def _inventory(a: _Assessment) -> Iterator[dict[str, Any]]:
+    """One inventory item per resource with a finding, by id (ids stay the same across scans)."""
+    resources: dict[str, tuple[str, ...]] = {}
     for f in a.ctx.iter_findings():
         res = f["resource"]
-        item_uuid = _resource_uuid(f)
-        if item_uuid not in items:
-            items[item_uuid] = {
-                "uuid": item_uuid,
-                "description": f"{res['type']} `{res['name']}` ({res['id']})",
-                "props": _props(
-                    ("provider", res["provider"]),
-                    ("account", res["account"]),
-                    ("region", res["region"]),
-                    ("resource-type", res["type"]),
-                    ("resource-id", res["id"]),
-                    ("resource-name", res["name"]),
-                ),
-            }
-    return [items[k] for k in sorted(items)]
+        resources.setdefault(
+            _resource_uuid(f), (res["provider"], res["account"], res["region"], res["type"], res["id"], res["name"])
+        )
+    for item_uuid in sorted(resources):
+        provider, account, region, kind, resource_id, name = resources[item_uuid]
+        yield {
+            "uuid": item_uuid,
+            "description": f"{kind} `{name}` ({resource_id})",
+            "props": _props(
+                ("provider", provider),
+                ("account", account),
+                ("region", region),
+                ("resource-type", kind),
+                ("resource-id", resource_id),
+                ("resource-name", name),
+            ),
+        }
 
 
 def _resource_uuid(finding: Mapping[str, Any]) -> str:
@@ -475,7 +477,7 @@ def _result(a: _Assessment) -> dict[str, Any]:
                 ("coverage-complete", "true" if complete else "false"),
                 *((f"verdict-{v.lower()}", n) for v, n in sorted(verdicts.items())),
             ),
-            "local-definitions": _compact({"inventory-items": _inventory(a)}) or None,
+            "local-definitions": _compact({"inventory-items": _stream("inventory-items", _inventory(a))}) or None,
             "reviewed-controls": a.reviewed_controls,
             "observations": _stream("observations", _observations(a)),
             "risks": _stream("risks", _risks(a)),
