@@ -218,7 +218,7 @@ def markdown(findings: int, gen: Mapping[str, float], web: Mapping[str, float]) 
             f"| peak RSS of a fresh process doing both | {gen['peak_mb']:.0f} MB |",
             f"| data parsed in the page (from navigation start) | {web['parsed_ms']:.0f} ms |",
             f"| first table rendered (`rendered` mark, from navigation start) | {web['rendered_ms']:.0f} ms |",
-            f"| first search keystroke -> table updated (150 ms debounce included; builds the search strings) "
+            f"| first search keystroke -> table updated (150 ms debounce included) "
             f"| {web['first_key_ms']:.0f} ms (work {web['first_key_work_ms']:.0f} ms) |",
             f"| later search keystroke -> table updated, median (150 ms debounce included) "
             f"| {web['key_ms']:.0f} ms (work {web['key_work_ms']:.0f} ms) |",

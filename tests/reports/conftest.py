@@ -1,4 +1,4 @@
-"""Shared fixtures for the report format tests: one real scan, made once per session."""
+"""Shared fixtures for the report format tests: one real scan, made once per session (the HTML tests add theirs)."""
 
 from __future__ import annotations
 

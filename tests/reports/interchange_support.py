@@ -93,3 +93,24 @@ def signed_package(scan_dir: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, 
 def jsonl(path: Path) -> Iterator[dict[str, Any]]:
     for line in path.read_text("utf-8").splitlines():
         yield json.loads(line)
+
+
+def scale_findings(scan_dir: Path, dest: Path, total: int) -> Path:
+    """A copy of ``scan_dir`` with ``total`` findings: the demo's, repeated on renamed resources."""
+    shutil.copytree(scan_dir, dest)
+    path = dest / "findings.json"
+    first, _ = path.read_text("utf-8").split("\n", 1)
+    header = json.loads(first.removesuffix(",") + "}")
+    header["summary"]["findings"] = total
+    demo = findings(scan_dir)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(header, sort_keys=True, separators=(",", ":"))[:-1] + ',\n"findings":[\n')
+        for n in range(total):
+            finding = demo[n % len(demo)]
+            copy = n // len(demo)
+            resource = {**finding["resource"], "id": f"{finding['resource']['id']}-{copy}"}
+            resource["name"] = f"{resource['name']}-{copy}"
+            line = json.dumps({**finding, "resource": resource}, sort_keys=True, separators=(",", ":"))
+            fh.write(line + (",\n" if n < total - 1 else "\n"))
+        fh.write("]}\n")
+    return dest

@@ -19,7 +19,8 @@ from clearance.reports import registry
 from clearance.reports.generate import write_reports
 from clearance.reports.html import HtmlReport
 from clearance.reports.htmlkit.charts import Segment, donut, stacked_bar
-from clearance.reports.htmlkit.markup import Html
+from clearance.reports.htmlkit.findings import script_json
+from clearance.reports.htmlkit.markup import Html, esc
 from clearance.reports.htmlkit.overview import is_complete
 from clearance.reports.htmlkit.registers import attestations_section, exceptions_section
 from clearance.reports.htmlkit.text import UI
@@ -292,3 +293,10 @@ def test_registers_are_shown_as_the_scan_judged_them(hostile: Page, plain: Page,
     assert re.search(r"ATT-HTML-2</code>.*?LOG-05.*?expired", attestations, re.S)
     assert exceptions_section(None) is None and attestations_section(None) is None  # a scan without registers
     assert hostile.all("a", href="#exceptions") and hostile.all("a", href="#attestations")  # in the contents
+
+
+def test_json_for_a_script_element_escapes_what_could_end_it() -> None:
+    text = script_json({"name": "</script><!--\u2028\u2029&>\ud800 한"})
+    assert text == '{"name":"\\u003c/script\\u003e\\u003c!--\\u2028\\u2029\\u0026\\u003e\\ud800 한"}'
+    assert json.loads(text) == {"name": "</script><!--\u2028\u2029&>\ud800 한"}
+    assert esc("\ud800<b>") == "\ufffd&lt;b&gt;"  # static markup: an unencodable surrogate becomes U+FFFD

@@ -201,13 +201,17 @@ def test_two_writes_are_byte_identical(demo_scan: Path, written: Path, tmp_path:
 
 
 def test_evidence_files_are_entries_of_the_signed_package(
-    demo_scan: Path, tmp_path_factory: pytest.TempPathFactory
+    demo_scan: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     with pytest.MonkeyPatch.context() as mp:
         package = signed_package(demo_scan, tmp_path_factory.mktemp("ocsf-pkg") / "scan", mp, ("ocsf",))
     with zipfile.ZipFile(package) as box:
         names = set(box.namelist())
-        events = [json.loads(line) for line in box.read(f"evidence/report/{FINDINGS_FILE}").splitlines()]
+        packaged = {name: box.read(f"evidence/report/{name}") for name in CLASSES}
+    render(OcsfReport(), package, tmp_path)
+    for name, data in packaged.items():
+        assert (tmp_path / name).read_bytes() == data, f"{name}: a package must give the same bytes as its scan"
+    events = [json.loads(line) for line in packaged[FINDINGS_FILE].splitlines()]
     sources = [e["data"].get("source") for event in events for e in event.get("evidences", [])]
     files = {source["file"] for source in sources if source}
     assert files

@@ -17,6 +17,7 @@ import pytest
 import regex
 
 from clearance.content import schema_path
+from clearance.reports import jsonstream
 from clearance.reports.context import build_context
 from clearance.reports.oscal import (
     NS,
@@ -307,13 +308,16 @@ def test_every_verdict_validates_and_maps(varied: tuple[Path, Path]) -> None:
 
 
 def test_evidence_links_name_files_of_the_signed_package(
-    demo_scan: Path, tmp_path_factory: pytest.TempPathFactory
+    demo_scan: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
     with pytest.MonkeyPatch.context() as mp:
         package = signed_package(demo_scan, tmp_path_factory.mktemp("oscal-pkg") / "scan", mp, ("oscal",))
     with zipfile.ZipFile(package) as box:
         names = set(box.namelist())
-        results = json.loads(box.read(f"evidence/report/{RESULTS_FILE}"))
+        packaged = box.read(f"evidence/report/{RESULTS_FILE}")
+    render(OscalReport(), package, tmp_path)
+    assert (tmp_path / RESULTS_FILE).read_bytes() == packaged, "a package must give the same bytes as its scan"
+    results = json.loads(packaged)
     assert results_problems(results) == []
     ar = results["assessment-results"]
     assert package_path(ar["import-ap"]["href"]) == f"evidence/report/{PLAN_FILE}" in names
@@ -331,3 +335,19 @@ def test_requirement_tokens_are_oscal_tokens_and_distinct() -> None:
     assert all(token.match(t) for t in tokens), tokens
     assert len(set(tokens)) == len(tokens)
     assert requirement_token("kr-efsr-cloud", "14-2.1") == "kr-efsr-cloud_14-2.1"
+
+
+def test_jsonstream_writes_each_placeholder_in_place(tmp_path: Path) -> None:
+    assert jsonstream.placeholder("none", iter([])) is None
+    doc = {
+        "a": jsonstream.placeholder("a", iter([{"n": 1}, {"n": 2}])),
+        "b": [1, {"c": jsonstream.placeholder("c", iter(["x"]))}],
+    }
+    with open(tmp_path / "doc.json", "w", encoding="utf-8") as fh:
+        jsonstream.write(fh, doc)
+    text = (tmp_path / "doc.json").read_text("utf-8")
+    assert json.loads(text) == {"a": [{"n": 1}, {"n": 2}], "b": [1, {"c": ["x"]}]}
+    assert '\n{"n":1},\n{"n":2}\n' in text
+    twice = jsonstream.placeholder("a", iter([1]))
+    with open(tmp_path / "bad.json", "w", encoding="utf-8") as fh, pytest.raises(ValueError, match="not unique"):
+        jsonstream.write(fh, {"a": twice, "b": str(twice)})

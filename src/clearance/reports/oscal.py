@@ -17,9 +17,11 @@ Links are RFC 3986 references relative to the document, which sits in ``evidence
 package next to ``findings.json``: ``findings.json``, ``../raw/<provider>/...`` and
 ``assessment-plan.oscal.json``. ``package_path`` resolves one to its package entry name.
 
-Observations and risks are streamed from ``findings.json`` (one pass each, one item a line), so
-50,000 findings never exist as OSCAL objects at once; only the resource inventory and the
-framework results are held in memory. Schema: NIST's, vendored in ``schemas/vendor/oscal/1.2.3``.
+The inventory, observations and risks are streamed from ``findings.json`` (one pass each, one item
+a line, see ``jsonstream``), so 50,000 findings never exist as OSCAL objects at once; only the
+framework results and one small tuple per resource are held in memory.
+
+Schema: NIST's OSCAL 1.2.3 JSON schemas, vendored in ``schemas/vendor/oscal/1.2.3``.
 """
 
 from __future__ import annotations
@@ -27,16 +29,17 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
-from itertools import chain
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
+from urllib.parse import quote, unquote
 
 from ..errors import UsageError
 from ..evidence import layout
 from ..frameworks.model import FrameworkResult, RequirementResult, RequirementStatus
 from ..model import CollectionError
+from . import jsonstream
 from .interchange import finding_key, ref_key, scan_key, scan_time, stable_uuid
 from .interface import ReportContext, ReportFormat
 from .output import atomic_open
@@ -52,12 +55,11 @@ RAW_PREFIX = "../"
 
 _RISKY = {"FAIL"}
 _UNSAFE_TOKEN_CHAR = re.compile(r"[^A-Za-z0-9.-]")
-_STREAM = "\x00clearance-stream:"
 
 
 def package_path(href: str) -> str:
     """The package entry an href of these documents names (they live in ``evidence/report/``)."""
-    return posixpath.normpath(posixpath.join(layout.REPORT, href))
+    return posixpath.normpath(posixpath.join(layout.REPORT, unquote(href)))
 
 
 def requirement_token(framework: str, requirement: str) -> str:
@@ -93,8 +95,8 @@ def _compact(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if v is not None and v != []}
 
 
-def _text(text: Mapping[str, str] | None, lang: str = "en") -> str | None:
-    return text.get(lang) if text else None
+def _en(text: Mapping[str, str] | None) -> str | None:
+    return text.get("en") if text else None
 
 
 def _risk_status(verdict: str, underlying: str | None) -> str | None:
@@ -339,7 +341,7 @@ def _evidence(f: Mapping[str, Any]) -> list[dict[str, Any]]:
     for (file, line), where in pointers.items():
         out.append(
             {
-                "href": RAW_PREFIX + file,
+                "href": RAW_PREFIX + quote(file),
                 "description": "Raw API response the check evaluated (the line and JSON pointers say where).",
                 "props": _props(("line", line), ("json-pointer", sorted(set(where)))),
             }
@@ -379,19 +381,20 @@ def _observation(a: _Assessment, f: Mapping[str, Any]) -> dict[str, Any]:
 def _risk(a: _Assessment, f: Mapping[str, Any], status: str) -> dict[str, Any]:
     check = a.ctx.checks.get(f["check_id"])
     key = finding_key(f)
-    remediation = _text(check.remediation) if check else None
-    exception = (f.get("exception") or {}).get("id")
+    remediation = _en(check.remediation) if check else None
+    exception = f.get("exception") or {}
     return _compact(
         {
             "uuid": a.uuid("risk", *key),
             "title": _line(f"{f.get('title') or f['check_id']}: {f['resource']['name']}"),
             "description": f["reason"],
-            "statement": (_text(check.rationale) if check else None) or f["reason"],
+            "statement": (_en(check.rationale) if check else None) or f["reason"],
             "props": _props(
                 ("check-id", f["check_id"]),
                 ("severity", f["severity"]),
                 ("resource-id", f["resource"]["id"]),
-                ("exception-id", exception),
+                ("exception-id", exception.get("id")),
+                ("exception-status", exception.get("status")),
             ),
             "status": status,
             "origins": a.origins,
@@ -477,10 +480,11 @@ def _result(a: _Assessment) -> dict[str, Any]:
                 ("coverage-complete", "true" if complete else "false"),
                 *((f"verdict-{v.lower()}", n) for v, n in sorted(verdicts.items())),
             ),
-            "local-definitions": _compact({"inventory-items": _stream("inventory-items", _inventory(a))}) or None,
+            "local-definitions": _compact({"inventory-items": jsonstream.placeholder("inventory-items", _inventory(a))})
+            or None,
             "reviewed-controls": a.reviewed_controls,
-            "observations": _stream("observations", _observations(a)),
-            "risks": _stream("risks", _risks(a)),
+            "observations": jsonstream.placeholder("observations", _observations(a)),
+            "risks": jsonstream.placeholder("risks", _risks(a)),
             "findings": findings,
             "remarks": None
             if complete
@@ -489,58 +493,8 @@ def _result(a: _Assessment) -> dict[str, Any]:
     )
 
 
-class _Stream(str):
-    """A placeholder string standing for a JSON array written item by item (see ``_write_streamed``)."""
-
-    items: Iterator[dict[str, Any]]
-
-
-def _stream(name: str, items: Iterator[dict[str, Any]]) -> _Stream | None:
-    """A placeholder for ``items``, or None when there are none (OSCAL arrays may not be empty)."""
-    first = next(items, None)
-    if first is None:
-        return None
-    marker = _Stream(_STREAM + name)
-    marker.items = chain([first], items)
-    return marker
-
-
-def _streams(obj: Any) -> Iterable[_Stream]:
-    if isinstance(obj, _Stream):
-        yield obj
-    elif isinstance(obj, dict):
-        for value in obj.values():
-            yield from _streams(value)
-    elif isinstance(obj, list):
-        for value in obj:
-            yield from _streams(value)
-
-
-def _write_streamed(fh: IO[str], doc: dict[str, Any]) -> None:
-    """Write ``doc`` as JSON, each ``_Stream`` placeholder replaced by its items, one item a line."""
-    text = json.dumps(doc, ensure_ascii=False, indent=1)
-    placed = []
-    for stream in _streams(doc):
-        quoted = json.dumps(str(stream))
-        if text.count(quoted) != 1:
-            raise RuntimeError(f"stream placeholder {stream!r} is not unique in the document")
-        placed.append((text.index(quoted), quoted, stream))
-    pos = 0
-    for at, quoted, stream in sorted(placed, key=lambda p: p[0]):
-        fh.write(text[pos:at])
-        fh.write("[\n")
-        for i, item in enumerate(stream.items):
-            if i:
-                fh.write(",\n")
-            fh.write(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
-        fh.write("\n]")
-        pos = at + len(quoted)
-    fh.write(text[pos:])
-    fh.write("\n")
-
-
 def results_document(a: _Assessment) -> dict[str, Any]:
-    """The assessment results, with observations and risks as placeholders that ``_write_streamed`` fills."""
+    """The assessment results; inventory, observations and risks are placeholders ``jsonstream.write`` fills."""
     return {
         "assessment-results": {
             "uuid": a.uuid("assessment-results"),
@@ -565,5 +519,5 @@ class OscalReport(ReportFormat):
             json.dump(plan_document(assessment), fh, ensure_ascii=False, indent=1)
             fh.write("\n")
         with atomic_open(results) as fh:
-            _write_streamed(fh, results_document(assessment))
+            jsonstream.write(fh, results_document(assessment))
         return [plan, results]

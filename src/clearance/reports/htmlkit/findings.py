@@ -115,14 +115,13 @@ class FindingsWriter:
             [att["id"], att.get("status", "")] if att else None,
         ]
 
-    def write_rows(self, fh: IO[str], findings: Iterable[Mapping[str, Any]]) -> int:
+    def write_rows(self, fh: IO[str], findings: Iterable[Mapping[str, Any]]) -> None:
         fh.write(f'<script type="application/json" id="{FINDINGS_ID}">[')
-        count = 0
+        separator = "\n"
         for f in findings:
-            fh.write(("\n" if not count else ",\n") + script_json(self.row(f)))
-            count += 1
+            fh.write(separator + script_json(self.row(f)))
+            separator = ",\n"
         fh.write("\n]</script>\n")
-        return count
 
     def tables(self, checks: Mapping[str, Check]) -> dict[str, Any]:
         """The lookup tables the rows index into (call after ``write_rows``)."""

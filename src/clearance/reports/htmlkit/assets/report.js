@@ -9,14 +9,21 @@
   var rows = JSON.parse($("clearance-findings").textContent);
   performance.mark("clearance:parsed");
 
-  var C = 0, V = 1, S = 2, A = 3, R = 4, T = 5, ID = 6, NAME = 7, REASON = 8, U = 9, X = 10, E = 11, DEP = 12, AT = 13;
+  function field(name) { /* row layout: ROW_FIELDS in htmlkit/findings.py, sent as D.fields */
+    var i = D.fields.indexOf(name);
+    if (i < 0) throw new Error("report data has no field " + name);
+    return i;
+  }
+  var C = field("check"), V = field("verdict"), S = field("severity"), A = field("account"), R = field("region"),
+    T = field("type"), ID = field("id"), NAME = field("name"), REASON = field("reason"), U = field("underlying"),
+    X = field("exception"), E = field("error"), DEP = field("dependency"), AT = field("attestation");
   var PAGE = D.pageSize || 100, DEBOUNCE_MS = 150, COLS = 8;
   var checks = D.checks, verdicts = D.verdicts, severities = D.severities;
   var ATTENTION = ["FAIL", "ERROR", "NEEDS_CONTEXT", "MANUAL"];
   var nf = new Intl.NumberFormat("en-US");
   var lang = "en";
   var stats = window.clearanceReport = {
-    findings: rows.length, renders: 0, lastEventAt: 0, lastFilterMs: 0, lastRenderMs: 0, lastRenderedAt: 0, lastPaintedAt: 0
+    findings: rows.length, query: "", renders: 0, lastEventAt: 0, lastFilterMs: 0, lastRenderMs: 0, lastRenderedAt: 0, lastPaintedAt: 0
   };
 
   function tx(key, vals) {
@@ -51,7 +58,7 @@
   checks.forEach(function (c, i) {
     (c.controls || []).forEach(function (ctl) { (controlChecks[ctl] = controlChecks[ctl] || {})[i] = true; });
   });
-  var hay = null; /* lowercase resource id / name / reason per finding, built on the first search */
+  var hay = null; /* lowercase resource id / name / reason per finding: built right after the first render */
   function buildHay() {
     hay = new Array(rows.length);
     for (var i = 0; i < rows.length; i++) {
@@ -59,9 +66,9 @@
       hay[i] = (f[ID] + "\n" + f[NAME] + "\n" + f[REASON]).toLowerCase();
     }
   }
-  function count(field, size) {
+  function count(column, size) {
     var out = new Array(size).fill(0);
-    for (var i = 0; i < rows.length; i++) out[rows[i][field]]++;
+    for (var i = 0; i < rows.length; i++) out[rows[i][column]]++;
     return out;
   }
   var counts = {
@@ -127,6 +134,7 @@
     }
     view = out;
     page = 0;
+    stats.query = state.q;
     stats.lastFilterMs = performance.now() - t0;
     render();
   }
@@ -143,6 +151,7 @@
     b.type = "button";
     b.setAttribute("data-i", String(i));
     b.setAttribute("aria-expanded", expanded[i] ? "true" : "false");
+    if (expanded[i]) b.setAttribute("aria-controls", "detail-" + i);
     b.setAttribute("aria-label", tx("f.details") + ": " + ch.id + " — " + (f[NAME] || f[ID]));
     tog.appendChild(b);
     tr.appendChild(tog);
@@ -241,7 +250,10 @@
     stats.renders++;
     stats.lastRenderMs = performance.now() - t0;
     stats.lastRenderedAt = performance.now();
-    if (stats.renders === 1) performance.mark("rendered");
+    if (stats.renders === 1) {
+      performance.mark("rendered");
+      setTimeout(function () { if (!hay) buildHay(); }, 0);
+    }
     afterPaint();
   }
 
