@@ -71,6 +71,31 @@ def test_demo_writes_the_scan_outputs_into_clearance_demo_under_cwd(demo: DemoRu
     assert "Output written to clearance-demo/" in demo.stdout
 
 
+def test_demo_package_carries_the_reports_and_registers(demo: DemoRun) -> None:
+    """The issue's bar: the demo writes the HTML report and the OSCAL results into its signed package."""
+    import zipfile
+
+    with zipfile.ZipFile(demo.directory / "evidence.zip") as z:
+        names = set(z.namelist())
+        html = z.read("evidence/report/report.html").decode("utf-8")
+        oscal = json.loads(z.read("evidence/report/assessment-results.oscal.json"))
+    for name in (
+        "evidence/report/assessment-plan.oscal.json",
+        "evidence/report/findings.ocsf.jsonl",
+        "evidence/report/compliance.ocsf.jsonl",
+        "evidence/report/findings.csv",
+        "evidence/report/frameworks/kr-efsr-cloud.json",
+        "evidence/report/frameworks/cis-aws-6.0.json",
+        "evidence/exceptions/exceptions.json",
+        "evidence/attestations/attestations.json",
+    ):
+        assert name in names, name
+    assert any(n.startswith("evidence/attestations/files/") and "committee-resolution" in n for n in names)
+    assert "kr-efsr-cloud" in html and "ISMS-P" in html
+    assert oscal["assessment-results"]["results"][0]["findings"]
+    assert "Answers per framework requirement" in demo.stdout and "report.html" in demo.stdout
+
+
 def test_demo_output_validates_against_the_published_schemas(demo: DemoRun) -> None:
     validate_output(demo.directory)
 

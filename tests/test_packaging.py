@@ -29,6 +29,13 @@ def test_wheel_contains_content_pack_and_schemas(tmp_path: Path) -> None:
         "clearance/_content/checks/profiles/kr-fss.yaml",
         "clearance/_content/schemas/check.schema.json",
         "clearance/_content/schemas/profile.schema.json",
+        "clearance/_content/schemas/framework.schema.json",
+        "clearance/_content/checks/frameworks/isms-p-2023.yaml",
+        "clearance/_content/schemas/vendor/oscal/1.2.3/oscal_assessment-results_schema.json",
+        "clearance/reports/htmlkit/assets/report.css",
+        "clearance/reports/htmlkit/assets/report.js",
+        "clearance/demo/registers/exceptions.yaml",
+        "clearance/demo/registers/attestations.yaml",
         "clearance/py.typed",
     ):
         assert expected in names, expected

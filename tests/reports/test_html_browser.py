@@ -2,7 +2,8 @@
 
 Needs Debian's ``chromium`` (``/usr/bin/chromium``, or ``CLEARANCE_CHROMIUM``) and Playwright for Python
 (the ``test`` extra); Playwright's own browser download is never used. Where either is missing the
-tests are skipped with the reason; CI installs both, so they run there.
+tests are skipped with the reason — except under ``CLEARANCE_REQUIRE_BROWSER=1`` (set by .ci/run, which
+installs both), where they fail: CI never skips them quietly.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ from .html_support import HOSTILE, Page, bench
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CLEARANCE_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = os.environ.get("CLEARANCE_REQUIRE_BROWSER") == "1"
+"""Set by .ci/run: there a missing browser fails the run instead of skipping the tests."""
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"CLEARANCE_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +40,9 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("Playwright for Python is not installed (pip install playwright; it is in the test extra)")
+        _unavailable("Playwright for Python is not installed (pip install playwright; it is in the test extra)")
     if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CLEARANCE_CHROMIUM)")
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CLEARANCE_CHROMIUM)")
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=CHROMIUM)
         yield launched

@@ -18,7 +18,7 @@ BUILTIN = {
     "ocsf": "clearance.reports.ocsf:OcsfReport",
     "html": "clearance.reports.html:HtmlReport",
 }
-PACKAGED = ("json", "csv", "oscal", "ocsf")
+PACKAGED = ("json", "csv", "oscal", "ocsf", "html")
 """Formats written into every evidence package."""
 
 

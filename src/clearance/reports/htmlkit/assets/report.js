@@ -23,7 +23,7 @@
   var nf = new Intl.NumberFormat("en-US");
   var lang = "en";
   var stats = window.clearanceReport = {
-    findings: rows.length, query: "", renders: 0, lastEventAt: 0, lastFilterMs: 0, lastRenderMs: 0, lastRenderedAt: 0, lastPaintedAt: 0
+    findings: rows.length, query: "", renders: 0, lastEventAt: 0, lastFilterMs: 0, lastRenderMs: 0, lastRenderedAt: 0
   };
 
   function tx(key, vals) {
@@ -218,9 +218,6 @@
     tr.appendChild(td);
     return tr;
   }
-  function afterPaint() {
-    requestAnimationFrame(function () { setTimeout(function () { stats.lastPaintedAt = performance.now(); }, 0); });
-  }
   function render() {
     var t0 = performance.now();
     var body = $("f-body"), frag = doc.createDocumentFragment();
@@ -254,7 +251,6 @@
       performance.mark("rendered");
       setTimeout(function () { if (!hay) buildHay(); }, 0);
     }
-    afterPaint();
   }
 
   /* ---- filter controls ---- */
