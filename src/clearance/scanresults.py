@@ -132,13 +132,16 @@ def _is_package_dir(path: Path) -> bool:
     return (path / "evidence").is_dir() and (path / "attestation").is_dir()
 
 
-def open_results(path: Path | str) -> ScanResults:
-    """Open a scan directory or an evidence package; raise UsageError / InputFileError naming what is wrong."""
+def open_results(path: Path | str, *, checks_root: Path | None = None) -> ScanResults:
+    """Open a scan directory or an evidence package; raise UsageError / InputFileError naming what is wrong.
+
+    ``checks_root``: the content pack a scan directory was made with (default: the installed one).
+    """
     source = Path(path)
     if source.is_dir() and not _is_package_dir(source):
         if not (source / "scan.json").is_file():
             raise UsageError(f"{source}: neither a clearance scan directory (no scan.json) nor an evidence package")
-        results = ScanResults(source, "scan", source, checks_dir())
+        results = ScanResults(source, "scan", source, checks_root or checks_dir())
     elif source.exists():
         results = _unpack(source)
     else:

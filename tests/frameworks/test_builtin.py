@@ -101,3 +101,20 @@ def test_the_demo_package_carries_an_answer_per_framework(gcp_demo: Path, framew
     assert isms["summary"]["requirements"] == 101
     assert sum(isms["summary"]["status"].values()) == 101
     assert isms["summary"]["status"]["not_satisfied"] >= 1  # the demo has deliberate gaps
+
+
+def test_package_reports_come_from_the_packaged_evidence_not_the_scan_folder(gcp_demo: Path, tmp_path: Path) -> None:
+    """Reports in a package are rendered from the redacted evidence; a file left in reports/ never rides along."""
+    import shutil
+
+    from clearance.evidence.demo import build_demo_package
+
+    work = Path(shutil.copytree(gcp_demo, tmp_path / "scan"))
+    (work / "evidence.zip").unlink()
+    (work / "reports" / "stale.html").write_text("<p>from an earlier, unredacted run</p>", "utf-8")
+    package = build_demo_package(work)
+    with zipfile.ZipFile(package) as z:
+        names = set(z.namelist())
+    assert "evidence/report/stale.html" not in names
+    assert "evidence/report/report.html" in names
+    assert not (work / "reports" / "stale.html").exists()  # the folder holds the package's reports, nothing else

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from clearance.reports.context import build_context
 from clearance.reports.interface import ReportFormat
 from clearance.scanresults import open_results
@@ -70,10 +68,9 @@ def vary_verdicts(scan_dir: Path, dest: Path) -> Path:
     return dest
 
 
-def signed_package(scan_dir: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, formats: tuple[str, ...]) -> Path:
-    """The demo's signed (and verified) evidence package of a copy of ``scan_dir``, carrying ``formats`` reports."""
+def signed_package(scan_dir: Path, dest: Path) -> Path:
+    """The demo's signed (and verified) evidence package of a copy of ``scan_dir``, with every packaged report."""
     from clearance.evidence.demo import build_demo_package
-    from clearance.reports import generate
 
     work = Path(shutil.copytree(scan_dir, dest))
     for stale in ("reports", "pki", "evidence.zip"):
@@ -82,11 +79,6 @@ def signed_package(scan_dir: Path, dest: Path, monkeypatch: pytest.MonkeyPatch, 
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
-
-    def with_formats(path: Path) -> list[Path]:
-        return generate.write_reports(path, path / generate.REPORTS_DIR, ("json", *formats))
-
-    monkeypatch.setattr(generate, "prepare_package_reports", with_formats)
     return build_demo_package(work)
 
 

@@ -203,8 +203,7 @@ def test_two_writes_are_byte_identical(demo_scan: Path, written: Path, tmp_path:
 def test_evidence_files_are_entries_of_the_signed_package(
     demo_scan: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    with pytest.MonkeyPatch.context() as mp:
-        package = signed_package(demo_scan, tmp_path_factory.mktemp("ocsf-pkg") / "scan", mp, ("ocsf",))
+    package = signed_package(demo_scan, tmp_path_factory.mktemp("ocsf-pkg") / "scan")
     with zipfile.ZipFile(package) as box:
         names = set(box.namelist())
         packaged = {name: box.read(f"evidence/report/{name}") for name in CLASSES}

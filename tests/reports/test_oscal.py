@@ -310,8 +310,7 @@ def test_every_verdict_validates_and_maps(varied: tuple[Path, Path]) -> None:
 def test_evidence_links_name_files_of_the_signed_package(
     demo_scan: Path, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    with pytest.MonkeyPatch.context() as mp:
-        package = signed_package(demo_scan, tmp_path_factory.mktemp("oscal-pkg") / "scan", mp, ("oscal",))
+    package = signed_package(demo_scan, tmp_path_factory.mktemp("oscal-pkg") / "scan")
     with zipfile.ZipFile(package) as box:
         names = set(box.namelist())
         packaged = box.read(f"evidence/report/{RESULTS_FILE}")

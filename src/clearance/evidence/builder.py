@@ -17,21 +17,22 @@ import datetime as dt
 import hashlib
 import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import __version__
 from ..content import checks_dir, pack_digest
 from ..errors import InputFileError, UsageError
 from . import layout
 from .redaction import DOCUMENT_MAX, Outcome, Policy, load_policy
-from .redactor import RedactionError, Redactor
+from .redactor import RedactionError, Redactor, Sink
 from .scandir import Scan, Source, load_scan, plan_sources
 from .statement import Subject, dir_hash1, format_time, parse_time, serialize, statement_document
-from .zipwriter import HashingWriter, ZipWriter
+from .zipwriter import ZipWriter
 
 if TYPE_CHECKING:
     from .signers.interface import EvidenceSigner
@@ -103,6 +104,24 @@ class BuildOptions:
     checks_root: Path | None = None
     tool: ToolInfo | None = None
     window: dt.timedelta = layout.WINDOW
+    render_reports: ReportRenderer | None = None
+    """Renders the reports from the package's own (redacted) findings; they go in as ``evidence/report/``."""
+    reports_dir: Path | None = None
+    """Where ``render_reports`` writes (a copy stays there); default: a temporary directory."""
+
+
+ReportRenderer = Callable[[Path, Path, Path], list[Path]]
+"""``(view_dir, checks_root, out_dir) -> files``: render reports for the scan laid out in ``view_dir``."""
+
+_VIEW = {
+    layout.FINDINGS: "findings.json",
+    layout.COVERAGE: "coverage.json",
+    layout.SCAN_META: "scan.json",
+    layout.PROFILE: "profile.json",
+    "evidence/exceptions/exceptions.json": "exceptions.json",
+    "evidence/attestations/attestations.json": "attestations.json",
+}
+"""Evidence entries the reports are rendered from, and their names in a scan directory."""
 
 
 @dataclass(frozen=True)
@@ -128,8 +147,27 @@ def _ordered(sources: list[Source], policy: Policy) -> list[Source]:
 
 
 # -- writing ------------------------------------------------------------------------------------
-def _copy(src: Path) -> Callable[[HashingWriter], None]:
-    def fill(dst: HashingWriter) -> None:
+class _Tee:
+    def __init__(self, sink: Sink, copy: IO[bytes]):
+        self._sink = sink
+        self._copy = copy
+
+    def write(self, data: bytes, /) -> int:
+        self._copy.write(data)
+        return self._sink.write(data)
+
+
+def _teeing(fill: Callable[[Sink], None], path: Path) -> Callable[[Sink], None]:
+    def teed(dst: Sink) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as copy:
+            fill(_Tee(dst, copy))
+
+    return teed
+
+
+def _copy(src: Path) -> Callable[[Sink], None]:
+    def fill(dst: Sink) -> None:
         with open(src, "rb") as fh:
             while chunk := fh.read(_CHUNK):
                 dst.write(chunk)
@@ -137,8 +175,8 @@ def _copy(src: Path) -> Callable[[HashingWriter], None]:
     return fill
 
 
-def _bytes(data: bytes) -> Callable[[HashingWriter], None]:
-    def fill(dst: HashingWriter) -> None:
+def _bytes(data: bytes) -> Callable[[Sink], None]:
+    def fill(dst: Sink) -> None:
         dst.write(data)
 
     return fill
@@ -157,7 +195,8 @@ class _Writer:
         self._raw: Redactor | None = None
         self._derived: Redactor | None = None
 
-    def add(self, src: Source) -> None:
+    def add(self, src: Source, tee: Path | None = None) -> None:
+        """Write one entry; with ``tee``, also keep the bytes exactly as packaged (after redaction) there."""
         size = src.path.stat().st_size if src.path is not None else len(src.data or b"")
         if src.redact and src.path is not None:
             fill = self._redacting(src)
@@ -165,6 +204,8 @@ class _Writer:
             fill = _copy(src.path)
         else:
             fill = _bytes(src.data or b"")
+        if tee is not None:
+            fill = _teeing(fill, tee)
         digest, written = self.sink.write(src.name, fill, large=size > _ZIP64_MARGIN)
         self.subjects.append(Subject(src.name, digest))
         self.total += written
@@ -179,14 +220,14 @@ class _Writer:
             self._raw = self.policy.redactor()
         return self._raw
 
-    def _redacting(self, src: Source) -> Callable[[HashingWriter], None]:
+    def _redacting(self, src: Source) -> Callable[[Sink], None]:
         assert src.path is not None
         path = src.path
         derived = self.policy.is_derived(src.name)
         redactor = self._redactor(derived)
         document = src.name.endswith(".json") and path.stat().st_size <= DOCUMENT_MAX
 
-        def fill(dst: HashingWriter) -> None:
+        def fill(dst: Sink) -> None:
             with open(path, "rb") as fh:
                 try:
                     outcome: Outcome = redactor.copy(fh, dst, document=document)
@@ -198,6 +239,17 @@ class _Writer:
                 self.secrets.update(outcome.secrets)
 
         return fill
+
+
+def _add_reports(
+    writer: _Writer, render: ReportRenderer, view: Path, checks_root: Path, reports_dir: Path | None
+) -> None:
+    """Render the reports from the evidence as packaged and add them: a report can show no value the
+    redaction removed, because it never sees one."""
+    with tempfile.TemporaryDirectory(prefix="clearance-reports-") as scratch:
+        out = reports_dir or Path(scratch)
+        for path in sorted(render(view, checks_root, out)):
+            writer.add(Source(f"{layout.REPORT}{path.relative_to(out).as_posix()}", path))
 
 
 # -- generated files ----------------------------------------------------------------------------
@@ -353,10 +405,14 @@ def build_package(scan_dir: Path, out: Path, opts: BuildOptions) -> BuildResult:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     sink = ZipWriter(partial, opts.compression)
+    view = tempfile.TemporaryDirectory(prefix="clearance-view-") if opts.render_reports else None
     try:
         writer = _Writer(sink, policy)
         for src in sources:
-            writer.add(src)
+            tee = Path(view.name) / _VIEW[src.name] if view is not None and src.name in _VIEW else None
+            writer.add(src, tee)
+        if view is not None and opts.render_reports is not None:
+            _add_reports(writer, opts.render_reports, Path(view.name), checks_root, opts.reports_dir)
         scanner = {
             "format": layout.FORMAT,
             "tool": {"name": tool.name, "version": tool.version, "sha256": tool.digest},
@@ -403,6 +459,9 @@ def build_package(scan_dir: Path, out: Path, opts: BuildOptions) -> BuildResult:
         sink.close()
         partial.unlink(missing_ok=True)
         raise
+    finally:
+        if view is not None:
+            view.cleanup()
     return BuildResult(
         out,
         hashlib.sha256(payload).hexdigest(),

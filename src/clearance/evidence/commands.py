@@ -114,9 +114,9 @@ def package(scan_dir: Path, out: Path, args: PackageArgs) -> BuildResult:
         compression=zipfile.ZIP_STORED if args.store else zipfile.ZIP_DEFLATED,
     )
     if not args.no_reports:
-        from ..reports.generate import prepare_package_reports
+        from ..reports.generate import REPORTS_DIR, render_for_package
 
-        prepare_package_reports(scan_dir)
+        options = replace(options, render_reports=render_for_package, reports_dir=scan_dir / REPORTS_DIR)
     return build_package(scan_dir, _out_path(scan_dir, out, args), options)
 
 

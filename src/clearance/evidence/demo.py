@@ -38,12 +38,11 @@ def build_demo_package(scan_dir: Path) -> Path:
     """Sign ``scan_dir`` into ``scan_dir/evidence.zip`` with a new development PKI, verify it, return its path."""
     from cryptography import x509
 
-    from ..reports.generate import prepare_package_reports
+    from ..reports.generate import REPORTS_DIR, render_for_package
     from .devpki import init_dev_keys
     from .devtsa import DevTsa
     from .signers import load_signer
 
-    prepare_package_reports(scan_dir)
     pki_dir = scan_dir / PKI_DIR
     shutil.rmtree(pki_dir, ignore_errors=True)
     keys = init_dev_keys(pki_dir)
@@ -55,6 +54,8 @@ def build_demo_package(scan_dir: Path) -> Path:
         timestamper=tsa.timestamp,
         crls=[path.read_bytes() for path in keys.crls],
         offline=True,
+        render_reports=render_for_package,
+        reports_dir=scan_dir / REPORTS_DIR,
     )
     path = build_package(scan_dir, scan_dir / PACKAGE_NAME, options).path
     report = verify(

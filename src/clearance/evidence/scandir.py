@@ -20,8 +20,6 @@ from . import layout
 from .redaction import Policy
 from .statement import format_time, parse_time
 
-REPORTS = "reports"
-"""Reports written for the scan (``clearance report``, package building); packaged under ``evidence/report/``."""
 EXTRAS = {"exceptions": "evidence/exceptions/", "attestations": "evidence/attestations/"}
 """Optional scan-directory inputs (a file ``exceptions.yaml`` or a directory ``exceptions/``) and where they go."""
 
@@ -139,12 +137,7 @@ def plan_sources(scan_dir: Path, checks_root: Path, policy: Policy) -> list[Sour
     for folder in ("raw", "logs"):
         for path in _regular_files(scan_dir / folder):
             sources.append(Source(f"evidence/{path.relative_to(scan_dir).as_posix()}", path))
-    if (scan_dir / REPORTS).is_dir():
-        for path in _regular_files(scan_dir / REPORTS):
-            name = f"{layout.REPORT}{path.relative_to(scan_dir / REPORTS).as_posix()}"
-            if name in (layout.FINDINGS, layout.COVERAGE):
-                raise InputFileError(str(path), "a report may not replace the scan's findings or coverage")
-            sources.append(Source(name, path))
+
     for stem, prefix in EXTRAS.items():
         for path in sorted(scan_dir.glob(f"{stem}.*")):
             sources.append(Source(f"{prefix}{path.name}", path))

@@ -11,7 +11,7 @@ from . import registry
 from .context import build_context
 
 REPORTS_DIR = "reports"
-"""Where a scan directory keeps its reports; a package carries them as ``evidence/report/``."""
+"""Where a scan directory keeps the reports of its package (rendered from the redacted evidence)."""
 
 
 def write_reports(
@@ -24,13 +24,18 @@ def write_reports(
     chosen = [registry.get(name) for name in formats]  # unknown names fail before any work
     with open_results(source) as results:
         ctx = build_context(results, frameworks)
-        written: list[Path] = []
-        for report in chosen:
-            written.extend(report.write(ctx, out_dir))
-    return written
+        return [path for report in chosen for path in report.write(ctx, out_dir)]
 
 
-def prepare_package_reports(scan_dir: Path) -> list[Path]:
-    """Refresh ``scan_dir/reports`` with every packaged format, for every framework covering the scan."""
-    shutil.rmtree(scan_dir / REPORTS_DIR, ignore_errors=True)  # no stale report of an earlier scan rides along
-    return write_reports(scan_dir, scan_dir / REPORTS_DIR)
+def render_for_package(view: Path, checks_root: Path, out_dir: Path) -> list[Path]:
+    """Every packaged format, for every framework covering the scan, from the evidence as packaged.
+
+    The package builder calls this with ``view`` holding the findings, coverage and metadata exactly as they
+    go into the package (redacted), so no report can carry a value the redaction removed. ``out_dir`` is
+    emptied first: no stale report of an earlier scan rides along.
+    """
+    shutil.rmtree(out_dir, ignore_errors=True)
+    chosen = [registry.get(name) for name in registry.PACKAGED]
+    with open_results(view, checks_root=checks_root) as results:
+        ctx = build_context(results)
+        return [path for report in chosen for path in report.write(ctx, out_dir)]
