@@ -68,6 +68,8 @@ def test_library_doc_examples_run_as_written(tmp_path: Path, monkeypatch: pytest
     assert "access records kept 730 days" in output
     assert "exit code 2: no-such-profile.yaml" in output
     assert re.search(r"collected \d+ units", output)
+    assert "cis-aws-6.0 {" in output and "not satisfied: [" in output
+    assert "wrote ['findings.csv', 'report.html', 'requirements.csv']" in output
     findings = json.loads((tmp_path / "scans" / "crm" / "findings.json").read_text("utf-8"))
     assert findings["scan"]["profile"]["id"] == "my-card-company"  # the re-evaluation rewrote the findings
     assert (tmp_path / "scans" / "crm-nightly" / "raw" / "units.jsonl").is_file()
