@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,11 @@ from ..errors import UsageError
 from .seed import ABROAD, HOME, seed
 
 if TYPE_CHECKING:
+    from ..engine.checks import CheckSet
     from ..engine.runner import Results
-    from ..providers.interface import ProgressFn
+    from ..profile import Profile
+    from ..providers.interface import ProgressFn, Provider
+    from ..scope import Scope
 
 RANDOM_SEED = 20260420
 """Seeds moto's identifier generator, so every run creates the same VPC, key and instance ids."""
@@ -67,10 +71,48 @@ def _seeding(progress: ProgressFn | None) -> Callable[[int, int, str], None]:
     return step_done
 
 
+REGISTERS = Path(__file__).parent / "registers"
+EXCEPTIONS = REGISTERS / "exceptions.yaml"
+"""The demo's exceptions register: one exception, expired (its finding stays FAIL, flagged)."""
+ATTESTATIONS = REGISTERS / "attestations.yaml"
+"""The demo's attestations, with evidence files hashed into the package."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A demo scan made ready before seeding: ``--out`` checked, the built-in profile and content loaded."""
+
+    out: Path
+    profile: Profile
+    checks: CheckSet
+
+    @classmethod
+    def of(cls, out: Path) -> _Prepared:
+        from ..api import default_checks, prepare_out
+        from ..profile import load_profile
+
+        prepare_out(Path(out))  # refuse a bad --out before spending time on seeding
+        profile = load_profile(None)
+        return cls(Path(out), profile, default_checks(profile))
+
+    def scan(self, scope: Scope, progress: ProgressFn | None, provider: Provider | None = None) -> Results:
+        """The same scan as ``clearance scan``, with the kr-fss profile and the demo's registers."""
+        from ..api import scan
+
+        return scan(
+            scope,
+            self.out,
+            profile=self.profile,
+            checks=self.checks,
+            progress=progress,
+            provider=provider,
+            exceptions=EXCEPTIONS,
+            attestations=ATTESTATIONS,
+        )
+
+
 def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     """Seed the workload, scan it with the built-in kr-fss profile, write results into ``out``."""
-    from ..api import default_checks, prepare_out, scan
-    from ..profile import load_profile
     from ..scope import Scope, TagFilter
 
     try:
@@ -79,37 +121,16 @@ def run(out: Path, *, progress: ProgressFn | None = None) -> Results:
     except ImportError as exc:
         raise UsageError(f"the demo needs the 'demo' extra: pip install 'clearance[demo]' ({exc})") from None
 
-    prepare_out(Path(out))  # refuse a bad --out before spending time on seeding
-    profile = load_profile(None)
-    checks = default_checks(profile)
+    prepared = _Prepared.of(out)
     scope = Scope(regions=(HOME, ABROAD), tags=(TagFilter("workload", ("crm",)),))
     with demo_environment(), mock_aws():
         mock_random.seed(RANDOM_SEED)
         seed(_seeding(progress))
-        return scan(
-            scope,
-            out,
-            profile=profile,
-            checks=checks,
-            progress=progress,
-            exceptions=EXCEPTIONS,
-            attestations=ATTESTATIONS,
-        )
-
-
-REGISTERS = Path(__file__).parent / "registers"
-
-
-EXCEPTIONS = REGISTERS / "exceptions.yaml"
-"""The demo's exceptions register: one exception, expired (its finding stays FAIL, flagged)."""
-ATTESTATIONS = REGISTERS / "attestations.yaml"
-"""The demo's attestations, with evidence files hashed into the package."""
+        return prepared.scan(scope, progress)
 
 
 def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
     """Seed the Azure workload on a loopback fake ARM server, scan it with the built-in kr-fss profile."""
-    from ..api import default_checks, prepare_out, scan
-    from ..profile import load_profile
     from ..scope import Scope, TagFilter
 
     try:
@@ -122,31 +143,18 @@ def run_azure(out: Path, *, progress: ProgressFn | None = None) -> Results:
     from ..providers.azure import AzureProvider
     from . import azure_seed
 
-    prepare_out(Path(out))
-    profile = load_profile(None)
-    checks = default_checks(profile)
+    prepared = _Prepared.of(out)
     scope = Scope(provider="azure", accounts=(azure_seed.SUBSCRIPTION,), tags=(TagFilter("workload", ("crm",)),))
     with FakeArm() as fake:
         azure_seed.seed(fake, _seeding(progress))
         provider = AzureProvider(
             credential=EmulatorCredential(), base_url=fake.url, client_kwargs=emulator_client_kwargs()
         )
-        return scan(
-            scope,
-            out,
-            profile=profile,
-            checks=checks,
-            progress=progress,
-            provider=provider,
-            exceptions=EXCEPTIONS,
-            attestations=ATTESTATIONS,
-        )
+        return prepared.scan(scope, progress, provider)
 
 
 def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
     """Seed the GCP workload on a loopback fake of the Google APIs, scan the project with the kr-fss profile."""
-    from ..api import default_checks, prepare_out, scan
-    from ..profile import load_profile
     from ..scope import Scope
 
     try:
@@ -159,22 +167,11 @@ def run_gcp(out: Path, *, progress: ProgressFn | None = None) -> Results:
     from ..providers.gcp import GcpProvider
     from . import gcp_seed
 
-    prepare_out(Path(out))
-    profile = load_profile(None)
-    checks = default_checks(profile)
+    prepared = _Prepared.of(out)
     scope = Scope(provider="gcp", accounts=(gcp_seed.PROJECT,))
     with FakeGcp() as fake:
         gcp_seed.seed(fake, _seeding(progress))
         provider = GcpProvider(
             credentials=emulator_credentials(), api_endpoint=fake.endpoint, client_options=emulator_client_options()
         )
-        return scan(
-            scope,
-            out,
-            profile=profile,
-            checks=checks,
-            progress=progress,
-            provider=provider,
-            exceptions=EXCEPTIONS,
-            attestations=ATTESTATIONS,
-        )
+        return prepared.scan(scope, progress, provider)
