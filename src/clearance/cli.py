@@ -206,6 +206,73 @@ def _register_options(command: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
+_RETAIN_DAYS = click.option(
+    "--retain-days",
+    type=click.IntRange(1, 36500),
+    metavar="N",
+    help="Lock the published package for N days (default: the longest *_retention_days of its profile).",
+)
+_LOCK_MODE = click.option(
+    "--lock-mode",
+    type=click.Choice(["COMPLIANCE", "GOVERNANCE"]),
+    help="Object Lock mode of the published package (default COMPLIANCE: nobody can delete it early).",
+)
+
+
+def _publish_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--publish, --chain, --retain-days, --lock-mode, shared by ``scan`` and ``package``; the command gets
+    ``publish_args`` (docs/scheduled.md)."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(publish: str | None, chain: bool, retain_days: int | None, lock_mode: str | None, **kwargs: Any) -> None:
+        args = None
+        if publish is not None:
+            from .evidence.store.publish import PublishArgs
+
+            args = PublishArgs(publish, chain, retain_days, lock_mode or "COMPLIANCE")
+        elif chain or retain_days is not None or lock_mode is not None:
+            raise UsageError("--chain, --retain-days and --lock-mode: only with --publish s3://BUCKET/PREFIX/")
+        command(publish_args=args, **kwargs)
+
+    options = [
+        click.option(
+            "--publish",
+            metavar="s3://BUCKET/PREFIX/",
+            help="Also file the package in this bucket (S3 Object Lock required); the only write clearance makes.",
+        ),
+        click.option("--chain", is_flag=True, help="Supersede the newest package of the same filing in --publish."),
+        _RETAIN_DAYS,
+        _LOCK_MODE,
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _publisher(publish_args: Any, package_args: Any) -> Any:
+    """The checked store (bad URL, no bucket, no Object Lock: exit before any work), or None."""
+    if publish_args is None:
+        return None
+    if package_args is None:
+        raise UsageError("--publish: only with --package FILE.zip")
+    from .evidence.store.publish import Publisher
+
+    return Publisher.open(publish_args, package_args)
+
+
+def _print_published(published: Any, as_json: bool) -> None:
+    if published.warning:
+        click.echo(f"WARNING: {published.warning}", err=True)
+    if as_json:
+        click.echo(json.dumps(published.to_json(), indent=1))
+        return
+    click.echo(f"published: {published.stored.url} (version {published.stored.version_id})")
+    click.echo(f"  locked {published.lock.describe()}: {published.reason}")
+    if published.supersedes:
+        click.echo(f"  supersedes statement {published.supersedes}")
+
+
 def _print_package(result: Any, as_json: bool) -> None:
     data = {
         "package": str(result.path),
@@ -234,7 +301,12 @@ def _print_package(result: Any, as_json: bool) -> None:
 @click.option("--project", "projects", multiple=True, metavar="ID", help="GCP project id (repeatable).")
 @click.option("--organization", "organizations", multiple=True, metavar="ID", help="GCP: scan all projects under it.")
 @click.option("--folder", "folders", multiple=True, metavar="ID", help="GCP: scan all projects under this folder.")
-@click.option("--role-name", metavar="NAME", help="Role assumed in each --account.")
+@click.option(
+    "--organization-accounts", "organization", is_flag=True, help="AWS: scan every account of the organization."
+)
+@click.option("--ou", "ous", multiple=True, metavar="ID", help="AWS: scan the accounts under this OU (or root).")
+@click.option("--exclude-account", "exclude_accounts", multiple=True, metavar="ID", help="AWS: never scan it.")
+@click.option("--role-name", metavar="NAME", help="Role assumed in every account but the caller's.")
 @click.option("--external-id-env", metavar="VAR", help="Environment variable holding the ExternalId for --role-name.")
 @click.option("--region", "regions", multiple=True, metavar="R", help="Region (repeatable; default: all enabled).")
 @click.option("--exclude-region", "exclude_regions", multiple=True, metavar="R")
@@ -244,12 +316,20 @@ def _print_package(result: Any, as_json: bool) -> None:
 @click.option("--check", "check_ids", multiple=True, metavar="ID", help="Evaluate only these checks.")
 @click.option("--endpoint-url", metavar="URL", envvar="AWS_ENDPOINT_URL", help="Local emulator endpoint (moto).")
 @click.option("--max-workers", type=click.IntRange(1, 256), default=16, show_default=True)
+@click.option(
+    "--executor",
+    default="local",
+    show_default=True,
+    metavar="local|dask://HOST:PORT",
+    help="Where collection units run: this process, or an existing Dask cluster (AWS; docs/distributed.md).",
+)
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output directory.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 4 if a FAIL at or above this severity.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--no-progress", is_flag=True)
 @_register_options
 @_package_options(for_scan=True)
+@_publish_options
 def scan(
     provider: str,
     profile: str | None,
@@ -259,6 +339,9 @@ def scan(
     projects: tuple[str, ...],
     organizations: tuple[str, ...],
     folders: tuple[str, ...],
+    organization: bool,
+    ous: tuple[str, ...],
+    exclude_accounts: tuple[str, ...],
     role_name: str | None,
     external_id_env: str | None,
     regions: tuple[str, ...],
@@ -269,16 +352,19 @@ def scan(
     check_ids: tuple[str, ...],
     endpoint_url: str | None,
     max_workers: int,
+    executor: str,
     out: Path,
     fail_on: str | None,
     as_json: bool,
     no_progress: bool,
     package_args: Any,
     registers: dict[str, Any],
+    publish_args: Any,
 ) -> None:
     """Scan a cloud workload and write findings.json, coverage.json and raw/ into --out.
 
-    With --package FILE.zip, also write a signed evidence package of the scan.
+    With --package FILE.zip, also write a signed evidence package of the scan; with --publish, file it in an
+    S3 bucket under Object Lock (--chain: superseding the newest package of the same filing there).
     """
     import os
 
@@ -293,10 +379,14 @@ def scan(
     containers = _gcp_containers(organizations, folders)
     if provider != "gcp" and (projects or containers):
         raise UsageError("--project, --organization and --folder apply to --provider gcp")
+    if provider != "aws" and (organization or ous or exclude_accounts):
+        raise UsageError("--organization-accounts, --ou and --exclude-account apply to --provider aws")
+    if provider == "aws" and management_groups:
+        raise UsageError("--management-group applies to --provider azure (for AWS organizational units: --ou)")
     scope = Scope(
         provider=provider,
         accounts=accounts + subscriptions + projects,
-        management_groups=management_groups + containers,
+        management_groups=management_groups + containers + ous,
         role_name=role_name,
         external_id=external_id,
         regions=regions,
@@ -306,8 +396,12 @@ def scan(
         services=services,
         endpoint_url=endpoint_url or None,
         max_workers=max_workers,
+        executor=executor,
+        organization=organization,
+        exclude_accounts=exclude_accounts,
     )
     checks = _checks(profile, check_ids) if check_ids else None
+    publisher = _publisher(publish_args, package_args[1] if package_args else None)
     with _progress(not no_progress and not as_json, "scanning") as progress:
         results = run_scan(scope, out, profile=profile, checks=checks, progress=progress, **registers)
     _report(results, as_json, out)
@@ -315,7 +409,10 @@ def scan(
         from .evidence.commands import package as build
 
         package_out, args = package_args
-        _print_package(build(out, package_out, args), as_json)
+        built = build(out, package_out, args) if publisher is None else publisher.build(out, package_out, args)
+        _print_package(built, as_json)
+        if publisher is not None:
+            _print_published(publisher.publish(built.path), as_json)
     sys.exit(_gate(results, fail_on))
 
 
@@ -450,11 +547,34 @@ def permissions(provider: str) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Package file (or directory).")
 @click.option("--json", "as_json", is_flag=True)
 @_package_options(for_scan=False)
-def package(scan_dir: Path, out: Path, as_json: bool, package_args: Any) -> None:
+@_publish_options
+def package(scan_dir: Path, out: Path, as_json: bool, package_args: Any, publish_args: Any) -> None:
     """Build a signed evidence package (ZIP) from a scan directory, for a regulator filing."""
     from .evidence.commands import package as build
 
-    _print_package(build(scan_dir, out, package_args), as_json)
+    publisher = _publisher(publish_args, package_args)
+    built = build(scan_dir, out, package_args) if publisher is None else publisher.build(scan_dir, out, package_args)
+    _print_package(built, as_json)
+    if publisher is not None:
+        _print_published(publisher.publish(built.path), as_json)
+
+
+@cli.command()
+@click.argument("package_path", metavar="PACKAGE", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("url", metavar="s3://BUCKET/PREFIX/")
+@_RETAIN_DAYS
+@_LOCK_MODE
+@click.option("--json", "as_json", is_flag=True)
+def publish(package_path: Path, url: str, retain_days: int | None, lock_mode: str | None, as_json: bool) -> None:
+    """File a signed package in an S3 bucket with Object Lock, never overwriting (docs/scheduled.md).
+
+    The only write clearance makes: with its own AWS credentials, to the firm's evidence bucket, never to a
+    scanned resource. The package goes to PREFIX/FILING-ID/SCAN-END_STATEMENT-SHA256.evidence.zip.
+    """
+    from .evidence.store.publish import Publisher, PublishArgs
+
+    publisher = Publisher.open(PublishArgs(url, False, retain_days, lock_mode or "COMPLIANCE", option="URL"))
+    _print_published(publisher.publish(package_path), as_json)
 
 
 @cli.command()

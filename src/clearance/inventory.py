@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .errors import InputFileError
 from .model import JSON, CollectionError, Resource
 
 RAW_DIR = "raw"
@@ -33,10 +35,11 @@ STAGING = ".staging"
 
 def dumps(obj: Any) -> str:
     """Stable single-line JSON used for every JSONL file we write."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default)
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=json_default)
 
 
-def _default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """How :func:`dumps` writes values JSON has no type for."""
     import datetime as _dt
 
     if isinstance(obj, _dt.datetime):
@@ -219,6 +222,47 @@ class StoredRecord:
     line: int
 
 
+_ID_KEY = b',"id":"'
+_DECODER = json.JSONDecoder()
+
+
+def record_envelope(line: bytes, file: str, lineno: int) -> tuple[str, str, str]:
+    """(id, type, region) of one stored record line, without decoding its ``data``.
+
+    Records written by :class:`InventoryWriter` have sorted keys, so ``id``, ``type`` and ``region`` come
+    after the large ``data``. The text from the top-level ``,"id":`` to the end of the line, opened with a
+    brace, is a JSON object of its own; from a nested ``"id"`` it is not (it closes more than it opens). So
+    the last occurrence whose tail parses as one object is the record's own. Other layouts are decoded whole.
+    """
+    end = len(line)
+    while (pos := line.rfind(_ID_KEY, 0, end)) >= 0:
+        end = pos
+        text = "{" + line[pos + 1 :].decode("utf-8", "surrogatepass")
+        try:
+            tail, stop = _DECODER.raw_decode(text)
+        except ValueError:
+            continue
+        if text[stop:].strip():
+            continue
+        rid, rtype, region = tail.get("id"), tail.get("type"), tail.get("region")
+        if isinstance(rid, str) and isinstance(rtype, str) and isinstance(region, str):
+            return rid, rtype, region
+        break
+    record = decode_record(line, file, lineno)
+    return record["id"], record["type"], record["region"]
+
+
+def decode_record(line: bytes, file: str, lineno: int) -> dict[str, Any]:
+    """One stored record; a line that is not a resource record is an input error naming file and line."""
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        raise InputFileError(file, f"not a JSON resource record: {exc}", line=lineno) from None
+    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "type", "region")):
+        raise InputFileError(file, "not a resource record (needs string id, type and region)", line=lineno)
+    return record
+
+
 class InventoryReader:
     """Read a scan directory's inventory (or the ``evidence/`` tree of a package)."""
 
@@ -249,9 +293,16 @@ class InventoryReader:
             return []
         return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*.jsonl"))
 
+    def lines(self, rel: str) -> Iterator[tuple[int, int, bytes]]:
+        """(byte offset, 1-based line number, line) of each non-blank line of one inventory file."""
+        offset = 0
+        with open(self.root / rel, "rb") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield offset, lineno, line
+                offset += len(line)
+
     def records(self, provider: str, account: str) -> Iterator[StoredRecord]:
         for rel in self.files(provider, account):
-            with open(self.root / rel, encoding="utf-8") as fh:
-                for lineno, line in enumerate(fh, start=1):
-                    if line.strip():
-                        yield StoredRecord(json.loads(line), rel, lineno)
+            for _, lineno, line in self.lines(rel):
+                yield StoredRecord(decode_record(line, rel, lineno), rel, lineno)

@@ -11,9 +11,13 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
 from .model import Resource
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,8 @@ class Scope:
     (Azure: every subscription the credential sees, unless management groups are given)."""
     management_groups: tuple[str, ...] = ()
     """Azure: scan every subscription under these management groups (in addition to ``accounts``).
-    GCP: ``organizations/ID`` or ``folders/ID``, to scan every active project below them."""
+    GCP: ``organizations/ID`` or ``folders/ID``, to scan every active project below them.
+    AWS: organizational unit (``ou-…``) or root (``r-…``) ids: discover the accounts below them (nested OUs too)."""
     role_name: str | None = None
     """Role assumed in each account (``arn:<partition>:iam::<account>:role/<role_name>``)."""
     external_id: str | None = None
@@ -68,18 +73,38 @@ class Scope:
     """Point every client at a local emulator (moto server); also read from AWS_ENDPOINT_URL."""
     max_workers: int = 16
     """Upper bound on concurrent API requests across the whole scan."""
+    organization: bool = False
+    """AWS: discover the accounts to scan from AWS Organizations (every account, or those under
+    ``management_groups``), in addition to ``accounts``; each is read through ``role_name``."""
+    exclude_accounts: tuple[str, ...] = ()
+    """AWS: account ids never scanned, whether given or discovered."""
+    executor: str | Executor = "local"
+    """Where collection units run: ``local`` (this process), ``dask://HOST:PORT`` (an existing Dask cluster; then
+    ``max_workers`` bounds each worker process), or an executor the caller opened. AWS only for now."""
 
     def __post_init__(self) -> None:
         if self.max_workers < 1:
             raise UsageError("max_workers must be at least 1")
         if self.role_name is None and self.external_id is not None:
             raise UsageError("an external id needs a role name to assume")
+        if self.provider != "aws" and (self.organization or self.exclude_accounts):
+            raise UsageError("organization and exclude_accounts apply to the aws provider only")
+        if self.executor != "local":
+            from .executors import parse_spec
+
+            if isinstance(self.executor, str):
+                parse_spec(self.executor)
+            if self.provider != "aws":
+                raise UsageError(f"executor: distributed collection supports the aws provider, not {self.provider}")
 
     def to_json(self) -> dict[str, object]:
         return {
             "provider": self.provider,
             "accounts": list(self.accounts),
             "management_groups": list(self.management_groups),
+            # Only when used, so scans without them keep the scope they always had (scan diffs stay quiet).
+            **({"organization": True} if self.organization else {}),
+            **({"exclude_accounts": list(self.exclude_accounts)} if self.exclude_accounts else {}),
             "role_name": self.role_name,
             "regions": list(self.regions),
             "tags": [{"key": t.key, "values": list(t.values)} for t in self.tags],

@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..inventory import InventoryReader, TypeListing, TypeStatus, atomic_write_text, dumps
 from ..model import CollectionError, CoverageEntry, CoverageStatus, Verdict
 from ..profile import Profile
 from .checks import Check, CheckSet
 from .conditions import EvalContext, Located, Outcome, State, UnknownKind
+from .encode import FindingTemplate, encode
 from .paths import MISSING
+from .store import AccountStore
 
 FINDINGS_FILE = "findings.json"
 COVERAGE_FILE = "coverage.json"
 FINDINGS_SCHEMA = "https://clearance.dev/schemas/findings.schema.json"
 COVERAGE_SCHEMA = "https://clearance.dev/schemas/coverage.schema.json"
+SPILL_DIR = ".findings.spill"
+"""Per-check findings of the account being evaluated, appended to the findings in check order."""
+_COPY_CHUNK = 1 << 20
 
 _KIND_VERDICT = {
     UnknownKind.CONTEXT: Verdict.NEEDS_CONTEXT,
@@ -97,6 +104,19 @@ class Results:
         return entries
 
 
+def _summarize(summary: Summary, tally: _Tally, families: Mapping[str, str]) -> None:
+    """Fill the summary's finding counts from the tally."""
+    for (controls, severity, verdict), n in tally.items():
+        summary.findings += n
+        summary.verdicts[verdict] += n
+        if verdict == Verdict.FAIL.value:
+            summary.fail_by_severity[severity] += n
+        for cid in controls:
+            summary.by_control.setdefault(cid, Counter())[verdict] += n
+        for fam in {families.get(cid, "other") for cid in controls}:
+            summary.by_family.setdefault(fam, Counter())[verdict] += n
+
+
 def iter_findings(path: Path) -> Iterator[dict[str, Any]]:
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -104,41 +124,49 @@ def iter_findings(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line.rstrip().rstrip(","))
 
 
+def judge(check: Check, ctx: EvalContext) -> tuple[Verdict, str, CollectionError | None]:
+    """One check on one resource: its verdict, the sentence saying why, and the failed call behind an ERROR."""
+    if check.manual is not None:
+        return Verdict.MANUAL, _sentence(check.manual), None
+    pending: Outcome | None = None
+    for pre in check.preconditions:
+        out = pre.when(ctx, MISSING, "")
+        if out.state is State.TRUE:
+            return pre.verdict, _sentence(f"{pre.reason} ({out.reason})"), None
+        if out.state is State.UNKNOWN and pending is None:
+            pending = out
+    assert check.condition is not None
+    main = check.condition(ctx, MISSING, "")
+    if main.state is State.TRUE:
+        return Verdict.PASS, _sentence(check.pass_reason or main.reason), None
+    if pending is not None:
+        # The requirement does not hold here, and whether it applies depends on what we could not learn.
+        assert pending.kind is not None
+        return _KIND_VERDICT[pending.kind], _sentence(pending.reason), pending.error
+    if main.state is State.FALSE:
+        reason = f"{check.fail_reason}: {main.reason}" if check.fail_reason else main.reason
+        return Verdict.FAIL, _sentence(reason), None
+    assert main.kind is not None
+    return _KIND_VERDICT[main.kind], _sentence(main.reason), main.error
+
+
+def resource_block(rec: Mapping[str, Any]) -> dict[str, Any]:
+    """The resource identity as a finding carries it."""
+    return {
+        "provider": rec["provider"],
+        "account": rec["account"],
+        "region": rec["region"],
+        "type": rec["type"],
+        "id": rec["id"],
+        "name": rec["name"],
+        "tags": rec.get("tags") or {},
+        "dependency": bool(rec.get("dependency")),
+    }
+
+
 def evaluate_check(check: Check, target: Located, ctx: EvalContext) -> dict[str, Any]:
     """One check on one resource -> a finding record (the findings.json item)."""
-    verdict: Verdict
-    reason: str
-    error: CollectionError | None = None
-    if check.manual is not None:
-        verdict, reason = Verdict.MANUAL, check.manual
-    else:
-        decided: tuple[Verdict, str] | None = None
-        pending: Outcome | None = None
-        for pre in check.preconditions:
-            out = pre.when(ctx, MISSING, "")
-            if out.state is State.TRUE:
-                decided = (pre.verdict, f"{pre.reason} ({out.reason})")
-                break
-            if out.state is State.UNKNOWN and pending is None:
-                pending = out
-        if decided is not None:
-            verdict, reason = decided
-        else:
-            assert check.condition is not None
-            main = check.condition(ctx, MISSING, "")
-            if main.state is State.TRUE:
-                verdict, reason = Verdict.PASS, (check.pass_reason or main.reason)
-            elif pending is not None:
-                # The requirement does not hold here, and whether it applies depends on what we could not learn.
-                assert pending.kind is not None
-                verdict, reason, error = _KIND_VERDICT[pending.kind], pending.reason, pending.error
-            elif main.state is State.FALSE:
-                verdict = Verdict.FAIL
-                reason = f"{check.fail_reason}: {main.reason}" if check.fail_reason else main.reason
-            else:
-                assert main.kind is not None
-                verdict, reason, error = _KIND_VERDICT[main.kind], main.reason, main.error
-    rec = target.record
+    verdict, reason, error = judge(check, ctx)
     return {
         "check_id": check.id,
         "title": check.title["en"],
@@ -146,19 +174,10 @@ def evaluate_check(check: Check, target: Located, ctx: EvalContext) -> dict[str,
         "severity": check.severity.value,
         "verdict": verdict.value,
         "underlying_verdict": None,
-        "reason": _sentence(reason),
+        "reason": reason,
         "observed": [o.to_json() for o in ctx.observations],
         "error": error.to_json() if error else None,
-        "resource": {
-            "provider": rec["provider"],
-            "account": rec["account"],
-            "region": rec["region"],
-            "type": rec["type"],
-            "id": rec["id"],
-            "name": rec["name"],
-            "tags": rec.get("tags") or {},
-            "dependency": bool(rec.get("dependency")),
-        },
+        "resource": resource_block(target.record),
     }
 
 
@@ -169,13 +188,27 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+Hook = Callable[[dict[str, Any]], None]
+_Tally = Counter[tuple[tuple[str, ...], str, str]]
+"""Findings counted by (control ids, severity, verdict): everything the summary is made of."""
+
+
 class Evaluator:
-    """Runs a CheckSet with a Profile over an inventory directory."""
+    """Runs a CheckSet with a Profile over an inventory directory.
+
+    Per account, each resource type's records stream past once, in (region, id) order, and every check of
+    the type is evaluated on each; a check's findings go to its own spill file, and the spill files are
+    appended in check order. So findings come out sorted by (account, check, region, resource id) while
+    memory holds one record at a time, the account's compact index and a few linked records (store.py).
+    """
 
     def __init__(self, checks: CheckSet, profile: Profile):
         self.checks = checks
         self.profile = profile
         self.by_type = checks.by_type()
+        self._templates = {
+            c.id: FindingTemplate(c.id, c.controls, c.severity.value, c.title["en"]) for c in checks.checks
+        }
 
     def run(
         self,
@@ -183,43 +216,36 @@ class Evaluator:
         out_dir: Path | None = None,
         *,
         scan_meta: Mapping[str, Any] | None = None,
-        annotate: Sequence[Callable[[dict[str, Any]], None]] = (),
+        annotate: Sequence[Hook] = (),
     ) -> Results:
         """``annotate``: called on each finding, in order, before it is counted and written (the exceptions
         and attestations registers mute or annotate findings here, without a second pass over findings.json)."""
         out = out_dir or scan_dir
         reader = InventoryReader(scan_dir)
         summary = Summary(checks=len(self.checks.checks))
-        families = {c.id: c.family for c in self.checks.controls.values()}
+        tally: _Tally = Counter()
         listings = reader.listings()
         coverage: list[CoverageEntry] = []
         tmp = out / f".{FINDINGS_FILE}.partial"
+        spill = out / SPILL_DIR
         out.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8", newline="\n") as sink:
-            for provider, account in reader.accounts():
-                records = list(reader.records(provider, account))
-                index = {r.record["id"]: Located(r.record, r.file, r.line) for r in records}
-                counts: Counter[tuple[str, str]] = Counter()
-                errors: Counter[tuple[str, str]] = Counter()
-                produced: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
-                for stored in records:
-                    rec = stored.record
-                    summary.resources += 1
-                    target = index[rec["id"]]
-                    for check in self.by_type.get((provider, rec["type"]), ()):
-                        ctx = EvalContext(target, self.profile, index.get)
-                        finding = evaluate_check(check, target, ctx)
-                        produced.append(((check.id, rec["region"], rec["id"]), finding))
-                        counts[(check.id, rec["region"])] += 1
-                        if finding["verdict"] == Verdict.ERROR.value:
-                            errors[(check.id, rec["region"])] += 1
-                produced.sort(key=lambda item: item[0])
-                for _, finding in produced:
-                    for hook in annotate:
-                        hook(finding)
-                    self._tally(summary, finding, families)
-                    sink.write(dumps(finding) + "\n")
-                coverage.extend(self._coverage(provider, account, listings, counts, errors))
+        shutil.rmtree(spill, ignore_errors=True)
+        spill.mkdir()
+        try:
+            with open(tmp, "wb") as sink:
+                for provider, account in reader.accounts():
+                    counts: Counter[tuple[str, str]] = Counter()
+                    errors: Counter[tuple[str, str]] = Counter()
+                    with AccountStore(reader, provider, account) as store:
+                        summary.resources += store.count
+                        spilled = self._evaluate(store, provider, spill, counts, errors, None if annotate else tally)
+                    for path in sorted(spilled):
+                        self._append(path, sink, annotate, tally)
+                        path.unlink()
+                    coverage.extend(self._coverage(provider, account, listings, counts, errors))
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
+        _summarize(summary, tally, {c.id: c.family for c in self.checks.controls.values()})
         coverage.sort(key=lambda c: (c.provider, c.account, c.check_id, c.region))
         for entry in coverage:
             summary.coverage[entry.status.value] += 1
@@ -229,16 +255,62 @@ class Evaluator:
         self._write_coverage(out, coverage, summary, scan_meta or {})
         return Results(out, summary)
 
-    def _tally(self, summary: Summary, finding: dict[str, Any], families: Mapping[str, str]) -> None:
-        verdict = finding["verdict"]
-        summary.findings += 1
-        summary.verdicts[verdict] += 1
-        if verdict == Verdict.FAIL.value:
-            summary.fail_by_severity[finding["severity"]] += 1
-        for cid in finding["control_ids"]:
-            summary.by_control.setdefault(cid, Counter())[verdict] += 1
-        for fam in sorted({families.get(cid, "other") for cid in finding["control_ids"]}):
-            summary.by_family.setdefault(fam, Counter())[verdict] += 1
+    def _evaluate(
+        self,
+        store: AccountStore,
+        provider: str,
+        spill: Path,
+        counts: Counter[tuple[str, str]],
+        errors: Counter[tuple[str, str]],
+        tally: _Tally | None,
+    ) -> list[Path]:
+        """Evaluate every check on the account's records, type by type; returns the spill files written.
+
+        Each spill line is a finding followed by ``,\\n``; sorting the spill paths sorts them by check id.
+        ``tally`` counts verdicts as they are decided (None: hooks may change them, so they are counted after).
+        """
+        profile, lookup = self.profile, store.lookup
+        order = {c.id: n for n, c in enumerate(self.checks.checks)}
+        written: list[Path] = []
+        for rtype in store.types():
+            checks = self.by_type.get((provider, rtype), [])
+            if not checks:
+                continue
+            paths = [spill / f"{order[c.id]:06d}.jsonl" for c in checks]
+            written.extend(paths)
+            jobs = [(c, self._templates[c.id], {v: (c.controls, c.severity.value, v.value) for v in Verdict}) for c in checks]
+            with ExitStack() as stack:
+                sinks = [stack.enter_context(open(p, "w", encoding="utf-8", newline="\n")) for p in paths]
+                for region in store.regions(rtype):
+                    evaluated = 0
+                    for stored in store.group(rtype, region):
+                        evaluated += 1
+                        target = store.evaluating(stored)
+                        resource = encode(resource_block(target.record))
+                        for (check, template, keys), sink in zip(jobs, sinks, strict=True):
+                            ctx = EvalContext(target, profile, lookup)
+                            verdict, reason, error = judge(check, ctx)
+                            sink.write(template.line(verdict, reason, error, ctx.observations, resource) + ",\n")
+                            if verdict is Verdict.ERROR:
+                                errors[(check.id, region)] += 1
+                            if tally is not None:
+                                tally[keys[verdict]] += 1
+                    for check in checks:
+                        counts[(check.id, region)] += evaluated
+        return written
+
+    def _append(self, path: Path, sink: BinaryIO, annotate: Sequence[Hook], tally: _Tally) -> None:
+        """Append one spill file to the findings; with hooks, each finding passes through them first."""
+        with open(path, "rb") as src:
+            if not annotate:
+                shutil.copyfileobj(src, sink, _COPY_CHUNK)
+                return
+            for line in src:
+                finding = json.loads(line.rstrip(b",\n"))
+                for hook in annotate:
+                    hook(finding)
+                tally[(tuple(finding["control_ids"]), finding["severity"], finding["verdict"])] += 1
+                sink.write((dumps(finding) + ",\n").encode("utf-8"))
 
     def _coverage(
         self,
@@ -314,13 +386,15 @@ class Evaluator:
             "summary": summary.to_json(),
         }
         head = json.dumps(header, ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
-        with open(staging, "w", encoding="utf-8", newline="\n") as fh, open(tmp, encoding="utf-8") as src:
-            fh.write(head[:-1] + ',\n"findings":[\n')
-            first = True
-            for line in src:
-                fh.write(("" if first else ",\n") + line.rstrip("\n"))
-                first = False
-            fh.write("\n]}\n")
+        with open(staging, "wb") as fh, open(tmp, "rb") as src:
+            fh.write((head[:-1] + ',\n"findings":[\n').encode("utf-8"))
+            # Findings in the partial file each end with ",\n": copy all but the last separator.
+            remaining = max(os.fstat(src.fileno()).st_size - 2, 0)
+            while remaining:
+                chunk = src.read(min(_COPY_CHUNK, remaining))
+                fh.write(chunk)
+                remaining -= len(chunk)
+            fh.write(b"\n]}\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(staging, final)

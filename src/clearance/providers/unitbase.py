@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..inventory import InventoryWriter, TypeListing, TypeStatus
 from ..model import CollectionError, Resource
@@ -28,10 +28,21 @@ GLOBAL_REGION = "global"
 """Listing region of types that belong to no region."""
 
 
+class UnitSink(Protocol):
+    """Where a unit's resources, listings and call log go: the scan's inventory writer, or on a remote worker a
+    recorder whose contents travel back to the driver (:class:`~clearance.providers.orchestration.RecordingSink`)."""
+
+    def add(self, resource: Resource) -> None: ...
+
+    def listing(self, listing: TypeListing) -> None: ...
+
+    def log_call(self, entry: dict[str, Any]) -> None: ...
+
+
 class PooledUnit:
     """Emitting and per-resource fan-out, given a ``writer`` and the scan's shared ``detail_pool``."""
 
-    writer: InventoryWriter
+    writer: UnitSink
     detail_pool: Executor
 
     def emit(self, resource: Resource | ResourceBuilder) -> None:

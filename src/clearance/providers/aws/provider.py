@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache, partial
 
 from ...errors import CredentialsError, ReadOnlyViolation, UsageError
+from ...executors import open_executor
 from ...inventory import InventoryWriter
 from ...model import CollectionError
 from ...scope import Scope, apply_scope
@@ -25,6 +26,8 @@ from ..orchestration import (
 from .collectors import all_collectors
 from .collectors.base import AwsCollector
 from .linker import link_account
+from .organization import ORGANIZATION_OPERATIONS, Target, check_scope, scan_targets
+from .remote import AwsRemote
 from .session import GLOBAL_REGION, AccountSession, ReadOnlyGuard, assume_role_session, base_session
 from .unit import AwsUnit, CallFailed
 
@@ -37,6 +40,7 @@ CORE_OPERATIONS = (
         non_read_reason="obtains temporary read-only credentials in a member account; changes nothing",
     ),
     Operation("ec2", "DescribeRegions", "ec2:DescribeRegions"),
+    *ORGANIZATION_OPERATIONS,
 )
 
 DEFAULT_REGION = "us-east-1"
@@ -78,18 +82,28 @@ class AwsProvider(CollectorProvider[AwsCollector]):
         default_region = (scope.regions[0] if scope.regions else None) or os.environ.get(
             "AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", DEFAULT_REGION)
         )
+        check_scope(scope)
         ops = {(o.service, o.name): o for o in self.operations()}
         guard = self.guard()
         collectors = self.collectors(scope.services)
         limiter = threading.BoundedSemaphore(scope.max_workers)
         identity_session = self._identity_session(scope, guard, endpoint, default_region)
 
-        with bounded_pools(scope.max_workers) as (unit_pool, detail_pool):
+        with (
+            bounded_pools(scope.max_workers) as (unit_pool, detail_pool),
+            open_executor(scope.executor, unit_pool) as units,
+        ):
             bootstrap = AwsUnit(identity_session, GLOBAL_REGION, "sts", ops, writer, limiter, detail_pool, ())
-            plans = [
-                self._plan_account(acct, scope, bootstrap, guard, endpoint, default_region)
-                for acct in (scope.accounts or (identity_session.account,))
-            ]
+            remote = AwsRemote(scope, identity_session, endpoint, default_region, writer)
+            plan_target = partial(
+                self._plan_account,
+                scope=scope,
+                bootstrap=bootstrap,
+                guard=guard,
+                endpoint=endpoint,
+                region=default_region,
+            )
+            plans = list(unit_pool.map(plan_target, scan_targets(scope, bootstrap)))  # AssumeRole calls overlap
             jobs: list[Job[_AccountPlan]] = []
             for plan in plans:
                 if plan.session is None:
@@ -102,13 +116,14 @@ class AwsProvider(CollectorProvider[AwsCollector]):
                             plan,
                             f"{plan.account}/{region}/{collector.service}",
                             partial(self._run_unit, plan, collector, region, ops, writer, limiter, detail_pool),
+                            remote.unit(plan.session, collector, region, plan.regions),
                         )
                         for region in regions
                     )
                 plan.remaining = sum(1 for j in jobs if j.plan is plan)
                 if plan.remaining == 0:
                     self._finalize(plan, scope, writer)
-            tally = run_jobs(unit_pool, jobs, partial(self._finalize, scope=scope, writer=writer), progress)
+            tally = run_jobs(units, jobs, partial(self._finalize, scope=scope, writer=writer), progress)
         all_regions = tuple(sorted({r for p in plans for r in p.regions}))
         return CollectSummary(
             tuple(p.account for p in plans), all_regions, len(jobs), tally.failed, bootstrap.calls + tally.calls
@@ -147,15 +162,19 @@ class AwsProvider(CollectorProvider[AwsCollector]):
 
     def _plan_account(
         self,
-        account: str,
+        target: Target,
         scope: Scope,
         bootstrap: AwsUnit,
         guard: ReadOnlyGuard,
         endpoint: str | None,
         region: str,
     ) -> _AccountPlan:
-        identity = bootstrap.session
-        if scope.role_name:
+        account, identity = target.account, bootstrap.session
+        if target.error is not None:
+            return _AccountPlan(account, error=target.error, regions=scope.regions)
+        if account == identity.account:
+            acct_session = identity  # the caller's own account is read with the caller's own credentials
+        elif scope.role_name:
             try:
                 session = assume_role_session(identity, account, scope.role_name, scope.external_id)
             except CredentialsError as exc:
@@ -170,8 +189,6 @@ class AwsProvider(CollectorProvider[AwsCollector]):
                 max_pool=scope.max_workers,
                 default_region=region,
             )
-        elif account == identity.account:
-            acct_session = identity
         else:
             msg = f"account {account} is not the current identity's account ({identity.account}) and no role was given"
             err = CollectionError("AssumeRole", "NoRoleToAssume", msg, "sts:AssumeRole", False)

@@ -1,4 +1,4 @@
-"""boto3 sessions and clients for one account: retries, endpoint seam, read-only guard.
+"""boto3 sessions and clients for one account: retries, rate limits, endpoint seam, read-only guard.
 
 boto3 is imported here and only here (lazily, from the provider), so ``clearance --help``
 never pays for it.
@@ -10,8 +10,10 @@ import os
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ...errors import CredentialsError, ReadOnlyViolation
+from ..ratelimit import RateLimiter, aws_limiter
 
 if TYPE_CHECKING:
     import boto3
@@ -21,7 +23,7 @@ USER_AGENT = "clearance/0.1"
 
 
 def max_attempts() -> int:
-    """Total attempts per call (adaptive retry mode); tests lower it with CLEARANCE_AWS_MAX_ATTEMPTS."""
+    """Total attempts per call; tests lower it with CLEARANCE_AWS_MAX_ATTEMPTS."""
     raw = os.environ.get("CLEARANCE_AWS_MAX_ATTEMPTS", "8")
     try:
         return max(1, int(raw))
@@ -30,10 +32,13 @@ def max_attempts() -> int:
 
 
 def client_config(max_pool: int, endpoint_url: str | None) -> Any:
+    """Retries in botocore's ``standard`` mode: jittered exponential back-off (1 s base for throttles, at most
+    20 s), a retry quota per client. The send rate is paced and adapted by :mod:`clearance.providers.ratelimit`,
+    which replaces the ``adaptive`` mode's per-client limiter (see there why)."""
     from botocore.config import Config
 
     return Config(
-        retries={"mode": "adaptive", "max_attempts": max_attempts()},
+        retries={"mode": "standard", "max_attempts": max_attempts()},
         max_pool_connections=max(10, max_pool),
         connect_timeout=10,
         read_timeout=60,
@@ -41,6 +46,29 @@ def client_config(max_pool: int, endpoint_url: str | None) -> Any:
         # Against a local emulator, account-prefixed host names (s3control) cannot resolve.
         inject_host_prefix=endpoint_url is None,
     )
+
+
+def throttle_detector() -> Any:
+    """``is_throttle(**needs_retry_kwargs)``: botocore's own test for a throttling answer (codes, 429, model)."""
+    from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
+
+    return ThrottlingErrorDetector(RetryEventAdapter()).is_throttling_error
+
+
+def unprefix_host(endpoint_url: str) -> Any:
+    """A ``before-sign`` hook sending requests to ``endpoint_url``'s host itself, not ``<prefix>.<host>``.
+
+    s3control's endpoint rules put the account id in front of even a custom endpoint's host name
+    (``123456789012.127.0.0.1``), which no emulator's address resolves; the account id is also in a header.
+    """
+    host = urlsplit(endpoint_url).netloc
+
+    def hook(request: Any, **_: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.netloc.endswith("." + host):
+            request.url = parts._replace(netloc=host).geturl()
+
+    return hook
 
 
 class ReadOnlyGuard:
@@ -76,6 +104,7 @@ class AccountSession:
         endpoint_url: str | None,
         max_pool: int,
         default_region: str,
+        rates: RateLimiter | None = None,
     ):
         self.session = session
         self.account = account
@@ -83,6 +112,7 @@ class AccountSession:
         self.guard = guard
         self.endpoint_url = endpoint_url
         self.default_region = default_region
+        self.rates = rates if rates is not None else aws_limiter()
         self._config = client_config(max_pool, endpoint_url)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -100,6 +130,9 @@ class AccountSession:
                     config=self._config,
                 )
                 self.guard.install(client, service)
+                self.rates.install(client, self.account, real_region, service, throttle_detector())
+                if self.endpoint_url and service == "s3control":
+                    client.meta.events.register("before-sign", unprefix_host(self.endpoint_url))
                 self._clients[key] = client
             return client
 

@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ...errors import ReadOnlyViolation
-from ...inventory import InventoryWriter, TypeListing, TypeStatus
+from ...inventory import TypeListing, TypeStatus
 from ...model import CollectionError
 from ..interface import Operation
 from ..records import CallFailed, Fetched, ResourceBuilder
-from ..unitbase import PooledUnit
+from ..unitbase import PooledUnit, UnitSink
 from .session import GLOBAL_REGION, AccountSession
 
 __all__ = [
@@ -67,7 +67,7 @@ class AwsUnit(PooledUnit):
         region: str,
         service: str,
         operations: dict[tuple[str, str], Operation],
-        writer: InventoryWriter,
+        writer: UnitSink,
         limiter: threading.BoundedSemaphore,
         detail_pool: Executor,
         scan_regions: Sequence[str],
