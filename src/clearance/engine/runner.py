@@ -1,9 +1,9 @@
 """Evaluate checks over a stored inventory; write findings.json and coverage.json.
 
-The engine never calls a cloud API: it reads the inventory directory, one account at a time
-(so memory is bounded by the largest account), and streams findings to disk in a
-deterministic order (account, check id, region, resource id). The same inventory, checks and
-profile always give byte-identical output.
+The engine never calls a cloud API: it reads the inventory directory one account at a time, streams
+each account's records past the checks (memory holds a record at a time plus a compact index, not the
+account) and streams findings to disk in a deterministic order (account, check id, region, resource
+id). The same inventory, checks and profile always give byte-identical output.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ COVERAGE_SCHEMA = "https://clearance.dev/schemas/coverage.schema.json"
 SPILL_DIR = ".findings.spill"
 """Per-check findings of the account being evaluated, appended to the findings in check order."""
 _COPY_CHUNK = 1 << 20
+
+Hook = Callable[[dict[str, Any]], None]
+_Tally = Counter[tuple[tuple[str, ...], str, str]]
+"""Findings counted by (control ids, severity, verdict): everything the summary is made of."""
+
 
 _KIND_VERDICT = {
     UnknownKind.CONTEXT: Verdict.NEEDS_CONTEXT,
@@ -186,11 +191,6 @@ def _sentence(text: str) -> str:
     if len(text) > 600:
         text = text[:597] + "..."
     return text[:1].upper() + text[1:] if text else text
-
-
-Hook = Callable[[dict[str, Any]], None]
-_Tally = Counter[tuple[tuple[str, ...], str, str]]
-"""Findings counted by (control ids, severity, verdict): everything the summary is made of."""
 
 
 class Evaluator:

@@ -144,8 +144,14 @@ def base_session(region: str | None) -> boto3.Session:
 
 
 def assume_role_session(source: AccountSession, account: str, role_name: str, external_id: str | None) -> boto3.Session:
-    """A session with credentials of ``role_name`` in ``account`` (STS AssumeRole)."""
+    """A session with credentials of ``role_name`` in ``account`` (STS AssumeRole), renewed before they expire.
+
+    Role credentials last an hour; an organisation-wide scan can take longer, so botocore refreshes them
+    (a new AssumeRole) when they are about to expire instead of failing the rest of the account's calls.
+    """
     import boto3
+    import botocore.session
+    from botocore.credentials import RefreshableCredentials
 
     sts = source.client("sts", source.default_region)
     params: dict[str, Any] = {
@@ -155,16 +161,36 @@ def assume_role_session(source: AccountSession, account: str, role_name: str, ex
     }
     if external_id:
         params["ExternalId"] = external_id
-    try:
+
+    def fetch() -> dict[str, str]:
         creds = sts.assume_role(**params)["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    try:
+        first = fetch()
     except Exception as exc:
         raise CredentialsError(f"cannot assume {params['RoleArn']}: {_short(exc)}") from None
-    return boto3.Session(
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=source.default_region,
-    )
+    core = botocore.session.get_session()
+    refreshing = RefreshableCredentials.create_from_metadata(first, fetch, "assume-role")
+    core.get_component("credential_provider").insert_before("env", _Fixed(refreshing))
+    return boto3.Session(botocore_session=core, region_name=source.default_region)
+
+
+class _Fixed:
+    """A credential provider that hands botocore one (refreshable) credentials object, first in the chain."""
+
+    METHOD = "clearance-assume-role"
+
+    def __init__(self, credentials: Any):
+        self._credentials = credentials
+
+    def load(self) -> Any:
+        return self._credentials
 
 
 def _short(exc: Exception) -> str:
