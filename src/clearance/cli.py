@@ -225,7 +225,9 @@ def _publish_options(command: Callable[..., None]) -> Callable[..., None]:
     import functools
 
     @functools.wraps(command)
-    def wrapper(publish: str | None, chain: bool, retain_days: int | None, lock_mode: str | None, **kwargs: Any) -> None:
+    def wrapper(
+        publish: str | None, chain: bool, retain_days: int | None, lock_mode: str | None, **kwargs: Any
+    ) -> None:
         args = None
         if publish is not None:
             from .evidence.store.publish import PublishArgs
@@ -571,7 +573,7 @@ def publish(package_path: Path, url: str, retain_days: int | None, lock_mode: st
     The only write clearance makes: with its own AWS credentials, to the firm's evidence bucket, never to a
     scanned resource. The package goes to PREFIX/FILING-ID/SCAN-END_STATEMENT-SHA256.evidence.zip.
     """
-    from .evidence.store.publish import Publisher, PublishArgs
+    from .evidence.store.publish import PublishArgs, Publisher
 
     publisher = Publisher.open(PublishArgs(url, False, retain_days, lock_mode or "COMPLIANCE", option="URL"))
     _print_published(publisher.publish(package_path), as_json)

@@ -255,10 +255,15 @@ def record_envelope(line: bytes, file: str, lineno: int) -> tuple[str, str, str]
 def decode_record(line: bytes, file: str, lineno: int) -> dict[str, Any]:
     """One stored record; a line that is not a resource record is an input error naming file and line."""
     try:
-        record = json.loads(line)
-    except ValueError as exc:
+        record = _DECODER.decode(line.decode("utf-8", "surrogatepass"))
+    except ValueError as exc:  # UnicodeDecodeError included
         raise InputFileError(file, f"not a JSON resource record: {exc}", line=lineno) from None
-    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "type", "region")):
+    if not (
+        isinstance(record, dict)
+        and isinstance(record.get("id"), str)
+        and isinstance(record.get("type"), str)
+        and isinstance(record.get("region"), str)
+    ):
         raise InputFileError(file, "not a resource record (needs string id, type and region)", line=lineno)
     return record
 

@@ -21,7 +21,7 @@ import pytest
 from clearance.errors import ExitCode
 from clearance.evidence.devpki import DevKeys, init_dev_keys
 from clearance.evidence.store import Lock, parse_url
-from clearance.evidence.store.publish import Described, Publisher, PublishArgs, _longest_retention
+from clearance.evidence.store.publish import Described, PublishArgs, Publisher, _longest_retention
 from clearance.evidence.store.s3 import S3Store
 
 from ..aws.fakes import deny, intercept
@@ -87,9 +87,20 @@ def objects(s3: Any) -> list[dict[str, Any]]:
     return list(s3.list_object_versions(Bucket=BUCKET).get("Versions", []))
 
 
-def sha(path: Path) -> str:
-    data: dict[str, Any] = statement_of(path)
-    return hashlib.sha256(json.dumps(data).encode()).hexdigest()  # only used to tell packages apart
+def json_docs(text: str) -> list[Any]:
+    """The JSON documents printed one after another (``--json``: the package, then the publication)."""
+    decoder, docs, at = json.JSONDecoder(), [], 0
+    while at < len(text.rstrip()):
+        doc, at = decoder.raw_decode(text, at)
+        docs.append(doc)
+        at += len(text[at:]) - len(text[at:].lstrip())
+    return docs
+
+
+def lock_of(s3: Any, **where: Any) -> tuple[str, dt.datetime]:
+    """(mode, retain-until) as S3 reports them on the object."""
+    head = s3.head_object(**where)
+    return head["ObjectLockMode"], head["ObjectLockRetainUntilDate"].astimezone(dt.UTC)
 
 
 def now() -> dt.datetime:
@@ -111,9 +122,9 @@ def test_publish_locks_the_package_in_compliance_mode(s3: Any, keys: DevKeys, ts
     assert published["url"] == f"s3://{BUCKET}/{key}" and published["previous"] is None
     assert published["retention_reason"] == "1095 days (profile kr-fss access_rights_log_retention_days)"
 
-    retention = s3.get_object_retention(Bucket=BUCKET, Key=key)["Retention"]
-    assert retention["Mode"] == "COMPLIANCE"
-    until = retention["RetainUntilDate"].astimezone(dt.UTC)
+    retention = lock_of(s3, Bucket=BUCKET, Key=key)
+    assert retention[0] == "COMPLIANCE"
+    until = retention[1]
     assert before + 1095 * DAY <= until <= now() + 1095 * DAY
     assert published["lock"] == {"mode": "COMPLIANCE", "until": until.strftime("%Y-%m-%dT%H:%M:%SZ")}
     head = s3.head_object(Bucket=BUCKET, Key=key, ChecksumMode="ENABLED")
@@ -132,26 +143,27 @@ def test_retain_days_and_governance_mode(s3: Any, keys: DevKeys, tsa_url: str, t
     assert code == 0, err
     assert "locked GOVERNANCE until" in out and ": 30 days (--retain-days)" in out
     (version,) = objects(s3)
-    retention = s3.get_object_retention(Bucket=BUCKET, Key=version["Key"])["Retention"]
-    assert retention["Mode"] == "GOVERNANCE"
-    assert abs(retention["RetainUntilDate"].astimezone(dt.UTC) - (now() + 30 * DAY)) < dt.timedelta(minutes=1)
+    retention = lock_of(s3, Bucket=BUCKET, Key=version["Key"])
+    assert retention[0] == "GOVERNANCE"
+    assert abs(retention[1] - (now() + 30 * DAY)) < dt.timedelta(minutes=1)
 
 
-def test_the_bucket_default_retention_is_never_weakened(
-    s3: Any, keys: DevKeys, tsa_url: str, tmp_path: Path
-) -> None:
+def test_the_bucket_default_retention_is_never_weakened(s3: Any, keys: DevKeys, tsa_url: str, tmp_path: Path) -> None:
     s3.put_object_lock_configuration(
         Bucket=BUCKET,
-        ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 5}}},
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 5}},
+        },
     )
     target = tmp_path / "p.zip"
     assert package(make_scan(tmp_path / "scan"), target, keys, tsa_url)[0] == 0
     code, out, err = run_cli("publish", str(target), URL, "--retain-days", "30", "--lock-mode", "GOVERNANCE")
     assert code == 0, err
-    assert "raised to the bucket's default retention COMPLIANCE until" in out
-    retention = s3.get_object_retention(Bucket=BUCKET, Key=objects(s3)[0]["Key"])["Retention"]
-    assert retention["Mode"] == "COMPLIANCE"
-    assert retention["RetainUntilDate"].astimezone(dt.UTC) >= now() + 5 * 365 * DAY
+    assert "raised to the bucket's default retention COMPLIANCE until" in out, out
+    retention = lock_of(s3, Bucket=BUCKET, Key=objects(s3)[0]["Key"])
+    assert retention[0] == "COMPLIANCE"
+    assert retention[1] >= now() + 5 * 365 * DAY, out
 
 
 def test_refuses_a_bucket_without_object_lock(s3: Any, keys: DevKeys, tsa_url: str, tmp_path: Path) -> None:
@@ -195,8 +207,12 @@ def test_never_overwrites(s3: Any, keys: DevKeys, tsa_url: str, tmp_path: Path) 
 def test_a_store_that_drops_the_lock_is_an_error(s3: Any, keys: DevKeys, tsa_url: str, tmp_path: Path) -> None:
     target = tmp_path / "p.zip"
     assert package(make_scan(tmp_path / "scan"), target, keys, tsa_url)[0] == 0
-    body = b"<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>2027-01-01T00:00:00Z</RetainUntilDate></Retention>"
-    with intercept("s3", "GetObjectRetention", lambda _req: (200, body, {"content-type": "application/xml"})):
+    headers = {"x-amz-object-lock-mode": "GOVERNANCE", "x-amz-object-lock-retain-until-date": "2027-01-01T00:00:00Z"}
+
+    def weak_lock(request: Any) -> tuple[int, bytes, dict[str, str]] | None:
+        return (200, b"", headers) if "versionId=" in request.url else None  # only the HEAD after the PUT
+
+    with intercept("s3", "HeadObject", weak_lock):
         code, _, err = run_cli("publish", str(target), URL)
     assert code == ExitCode.USAGE
     assert "S3 reports the lock GOVERNANCE until 2027-01-01T00:00:00Z, not COMPLIANCE until" in err
@@ -227,10 +243,10 @@ def test_scheduled_runs_chain_through_the_store(
         target = tmp_path / f"run-{hours_ago}.zip"
         code, out, err = package(scan, target, keys, tsa_url, *publish)
         assert code == 0, err
-        built, published = (json.loads(doc) for doc in out.strip().split("\n}\n", 1)[0:1] + [out.split("\n}\n", 1)[1]])
+        built, published = json_docs(out)
         assert published["statement_sha256"] == built["statement_sha256"] and published["warning"] is None
         runs.append((target, published))
-    (first, p1), (second, p2), (third, p3) = runs
+    (_, p1), (_, p2), (third, p3) = runs
     assert p1["supersedes"] is None and p1["previous"] is None
     assert p2["supersedes"] == p1["statement_sha256"] and p2["previous"] == p1["url"]
     assert p3["supersedes"] == p2["statement_sha256"] and p3["previous"] == p2["url"]  # the newest, not the first
@@ -245,7 +261,7 @@ def test_scheduled_runs_chain_through_the_store(
         stored[name].write_bytes(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
     code, out, _ = verify(stored["3"], keys, tsa_anchor, "--previous", str(stored["2"]), "--json")
     assert code == ExitCode.OK, out
-    assert [s["reason"] for s in json.loads(out)["steps"] if s["name"] == "history"][0].startswith("supersedes")
+    assert next(s["reason"] for s in json.loads(out)["steps"] if s["step"] == "history").startswith("supersedes")
     assert verify(stored["2"], keys, tsa_anchor, "--previous", str(stored["1"]))[0] == ExitCode.OK
     code, out, _ = verify(stored["3"], keys, tsa_anchor, "--previous", str(stored["1"]))
     assert code == ExitCode.VERIFY_FAILED and "failed at step 'history'" in out
@@ -284,7 +300,9 @@ def test_chain_refuses_an_object_that_is_not_what_its_name_says(
         Bucket=BUCKET, Key=fake, Body=first.read_bytes(), ChecksumAlgorithm="SHA256",
         ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=now() + DAY,
     )  # fmt: skip
-    code, _, err = package(make_scan(tmp_path / "b"), tmp_path / "second.zip", keys, tsa_url, "--publish", URL, "--chain")
+    code, _, err = package(
+        make_scan(tmp_path / "b"), tmp_path / "second.zip", keys, tsa_url, "--publish", URL, "--chain"
+    )
     assert code == ExitCode.USAGE
     assert f"s3://{BUCKET}/{fake}: holds statement" in err and "not what its name says; refusing to chain" in err
 
@@ -331,7 +349,9 @@ def test_chain_and_supersedes_exclude_each_other(s3: Any, keys: DevKeys, tsa_url
     old = tmp_path / "old.zip"
     scan = make_scan(tmp_path / "scan")
     assert package(scan, old, keys, tsa_url)[0] == 0
-    code, _, err = package(scan, tmp_path / "new.zip", keys, tsa_url, "--supersedes", str(old), "--publish", URL, "--chain")
+    code, _, err = package(
+        scan, tmp_path / "new.zip", keys, tsa_url, "--supersedes", str(old), "--publish", URL, "--chain"
+    )
     assert code == ExitCode.USAGE and "--chain and --supersedes: give one" in err
 
 
@@ -351,20 +371,27 @@ def test_not_a_package(s3: Any, tmp_path: Path) -> None:
 def test_longest_retention_of_the_profile() -> None:
     from clearance.profile import load_profile
 
-    params = {"parameters": {n: {"value": p.value, "elevated": p.elevated} for n, p in load_profile(None).parameters.items()}}
-    assert _longest_retention(params) == (1095, "access_rights_log_retention_days")
-    assert _longest_retention({"parameters": {"x_retention_days": {"value": 10, "elevated": 800}}}) == (800, "x_retention_days")
+    assert _longest_retention({"parameters": load_profile(None).parameters}) == (
+        1095,
+        "access_rights_log_retention_days",
+    )
+    assert _longest_retention({"parameters": {"x_retention_days": {"value": 10, "elevated": 800}}}) == (
+        800,
+        "x_retention_days",
+    )
     assert _longest_retention({"parameters": {"key_rotation_max_days": {"value": 365}}}) is None
 
 
 def test_a_profile_without_retention_needs_retain_days(s3: Any) -> None:
-    from clearance.evidence.store import PackageInfo
     from clearance.errors import UsageError
+    from clearance.evidence.store import PackageInfo
 
     publisher = Publisher(PublishArgs(URL), S3Store(parse_url(URL), s3))
     info = PackageInfo(FILING, "2026-11-24T01:30:05Z", "a" * 64, None)
     with pytest.raises(UsageError, match=r"--retain-days: required, because profile 'bare' of the package names no"):
         publisher._lock(Described(info, "bare", None))
-    lock, reason = Publisher(PublishArgs(URL, retain_days=7), S3Store(parse_url(URL), s3))._lock(Described(info, "bare", None))
+    lock, reason = Publisher(PublishArgs(URL, retain_days=7), S3Store(parse_url(URL), s3))._lock(
+        Described(info, "bare", None)
+    )
     assert lock.mode == "COMPLIANCE" and reason == "7 days (--retain-days)"
     assert Lock("GOVERNANCE", lock.until).stronger(lock) == lock

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import CollectionError, Observation, SourcePointer
 from ..profile import ContextRange, Profile
@@ -38,8 +38,9 @@ class UnknownKind(StrEnum):
 _KIND_PRIORITY = {UnknownKind.ERROR: 3, UnknownKind.MISSING: 2, UnknownKind.CONTEXT: 1}
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """A condition's three-valued result, why, and for UNKNOWN of which kind (a tuple: made per comparison)."""
+
     state: State
     reason: str
     kind: UnknownKind | None = None
@@ -75,21 +76,36 @@ class Located:
     line: int
 
 
-@dataclass(slots=True)
+RawObservation = tuple[str, Any, Any, str, str, int, str | None, str | None]
+"""An observation as recorded: path, value, expected, operator, file, line, pointer, related resource id."""
+
+
 class EvalContext:
     """Everything a condition may read while evaluating one check on one resource."""
 
-    target: Located
-    profile: Profile
-    lookup: Callable[[str], Located | None]
-    """Resolve a resource id to its record (for ``ref``)."""
-    observations: list[Observation] = field(default_factory=list)
-    _current: Located | None = None
+    __slots__ = ("_observed", "current", "lookup", "profile", "target")
+
+    def __init__(self, target: Located, profile: Profile, lookup: Callable[[str], Located | None]):
+        self.target = target
+        self.profile = profile
+        self.lookup = lookup
+        """Resolve a resource id to its record (for ``ref``)."""
+        self.current = target
+        """The resource being read: the target, or a related resource inside ``ref``."""
+        self._observed: list[RawObservation] = []
 
     @property
-    def current(self) -> Located:
-        """The resource being read: the target, or a related resource inside ``ref``."""
-        return self._current or self.target
+    def observations(self) -> list[Observation]:
+        """What the verdict relied on, in the order it was read."""
+        return [
+            Observation(path, value, expected, op, SourcePointer(file, line, ptr) if ptr is not None else None, rid)
+            for path, value, expected, op, file, line, ptr, rid in self._observed
+        ]
+
+    @property
+    def observed(self) -> list[RawObservation]:
+        """The observations as recorded (what the findings encoder reads)."""
+        return self._observed
 
     def param(self, name: str) -> Any:
         rec = self.current.record
@@ -109,12 +125,12 @@ class EvalContext:
                 return MISSING, unknown(f"{path.text} is absent in {prefix or 'the item'}", UnknownKind.MISSING)
             return value, None
         op = path.operation
-        errors = rec.get("errors") or {}
-        if op in errors:
+        errors = rec.get("errors")
+        if errors and op in errors:
             err = CollectionError.from_json(errors[op])
             return MISSING, unknown(err.describe(), UnknownKind.ERROR, err)
-        data = rec.get("data") or {}
-        if op not in data:
+        data = rec.get("data")
+        if not data or op not in data:
             return MISSING, unknown(f"{op} was not collected for {rec['id']}", UnknownKind.MISSING)
         value = path.resolve(data)
         if value is MISSING:
@@ -123,15 +139,17 @@ class EvalContext:
 
     def observe(self, path: str, value: Any, expected: Any, operator: str, pointer: str | None = None) -> None:
         cur = self.current
-        source = SourcePointer(cur.file, cur.line, pointer) if pointer is not None else None
+        if isinstance(value, str) and len(value) > _CLIP:
+            value = _clip(value)
         rid = None if cur is self.target else cur.record["id"]
-        self.observations.append(Observation(path, _clip(value), expected, operator, source, rid))
+        self._observed.append((path, value, expected, operator, cur.file, cur.line, pointer, rid))
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 512:
-        return value[:512] + f"... ({len(value)} chars)"
-    return value
+_CLIP = 512
+
+
+def _clip(value: str) -> str:
+    return value[:_CLIP] + f"... ({len(value)} chars)"
 
 
 Node = Callable[[EvalContext, Any, str], Outcome]
@@ -441,45 +459,48 @@ def _compare(path: Path, op: str, expected: Any, default: Any, has_default: bool
     fn = OPERATORS[op]
     text = _OP_TEXT.get(op, op)
     absence_ok = op in _ABSENCE_AWARE
+    param = expected.name if isinstance(expected, _Param) else None
+    as_written = expected_repr(expected)
+    label, meta, operation = path.text, path.meta, path.operation
+    lead = f"{describe}: " if describe else ""
 
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
         value, why = ctx.read(path, element, prefix)
-        if element is not MISSING:
+        rec = ctx.current.record
+        in_item = element is not MISSING
+        if in_item:
             pointer = path.pointer(prefix, element)
-        elif path.meta:
-            pointer = path.pointer("", ctx.current.record)
+        elif meta:
+            pointer = path.pointer("", rec)
         else:
-            pointer = path.pointer("/data", ctx.current.record.get("data"))
+            pointer = path.pointer("/data", rec.get("data"))
         if why is not None:
             if has_default and why.kind is UnknownKind.MISSING:  # a default fills absent fields, never failed calls
                 value = default
             elif absence_ok and why.kind is UnknownKind.MISSING:
                 value = None
             else:
-                ctx.observe(path.text, None, expected_repr(expected), op, pointer)
+                ctx.observe(label, None, as_written, op, pointer)
                 return why
-        exp = resolve_expected(ctx, expected)
-        result = decide(fn, value, exp)
-        shown = exp if not isinstance(exp, ContextRange) else {"base": exp.base, "elevated": exp.elevated}
-        ctx.observe(path.text, value, shown, op, pointer)
-        if isinstance(result, ContextRange):
-            return unknown(result.reason, UnknownKind.CONTEXT)
-        absent = (
-            None
-            if (element is not MISSING or path.meta)
-            else (ctx.current.record.get("absent") or {}).get(path.operation or "")
-        )
-        if absent and value is None:
-            msg = f"{path.operation} answered {absent} (not configured)"
-        elif op == "exists":
-            msg = f"{path.text} is {'present' if value is not None else 'absent'}"
-        elif op == "empty":
-            msg = f"{path.text} is {'empty' if fn(value, True) else 'not empty'}"
+        exp = expected if param is None else ctx.param(param)
+        if isinstance(exp, ContextRange):
+            result = decide(fn, value, exp)
+            shown: Any = {"base": exp.base, "elevated": exp.elevated}
         else:
-            msg = f"{path.text} is {_fmt(value)} (expected {text} {_fmt(shown)})"
-        if describe:
-            msg = f"{describe}: {msg}"
-        return true(msg) if result else false(msg)
+            result, shown = fn(value, exp), exp
+        ctx.observe(label, value, shown, op, pointer)
+        if isinstance(result, ContextRange):
+            return Outcome(State.UNKNOWN, result.reason, UnknownKind.CONTEXT)
+        absent = None if (value is not None or in_item or meta) else (rec.get("absent") or {}).get(operation or "")
+        if absent:
+            msg = f"{lead}{operation} answered {absent} (not configured)"
+        elif op == "exists":
+            msg = f"{lead}{label} is {'present' if value is not None else 'absent'}"
+        elif op == "empty":
+            msg = f"{lead}{label} is {'empty' if fn(value, True) else 'not empty'}"
+        else:
+            msg = f"{lead}{label} is {_fmt(value)} (expected {text} {_fmt(shown)})"
+        return Outcome(State.TRUE if result else State.FALSE, msg)
 
     return node
 
@@ -631,17 +652,17 @@ def _ref(link: str, require: str, inner: Node, if_none: str | None, describe: st
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
         ids = (ctx.current.record.get("links") or {}).get(link) or []
         results: list[tuple[str, Outcome]] = []
-        saved = ctx._current
+        saved = ctx.current
         try:
             for rid in ids:
                 target = ctx.lookup(rid)
                 if target is None:
                     results.append((rid, unknown(f"related {link} {rid} is not in the inventory", UnknownKind.MISSING)))
                     continue
-                ctx._current = target
+                ctx.current = target
                 results.append((rid, inner(ctx, MISSING, "")))
         finally:
-            ctx._current = saved
+            ctx.current = saved
         return _quantify(results, require, if_none, f"related {link}")
 
     return _described(node, describe) if describe else node

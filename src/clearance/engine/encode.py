@@ -15,7 +15,8 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from ..inventory import json_default
-from ..model import CollectionError, Observation, Verdict
+from ..model import CollectionError, Verdict
+from .conditions import RawObservation
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=json_default)
 
@@ -55,19 +56,42 @@ def encode(value: Any) -> str:
     return _container(value)
 
 
-def encode_observation(o: Observation) -> str:
-    """``dumps(o.to_json())``: keys expected, operator, path, [resource_id], source, value."""
-    source = o.source
-    where = (
-        "null"
-        if source is None
-        else f'{{"file":{encode(source.file)},"line":{encode(source.line)},"pointer":{encode(source.pointer)}}}'
-    )
-    related = "" if o.resource_id is None else f',"resource_id":{encode(o.resource_id)}'
-    return (
-        f'{{"expected":{encode(o.expected)},"operator":{encode(o.operator)},"path":{encode(o.path)}{related}'
-        f',"source":{where},"value":{encode(o.value)}}}'
-    )
+_SCALARS = (str, bool, int)
+_heads: dict[tuple[str, str, type, Any], str] = {}
+_HEADS_MAX = 4096
+
+
+def _observation_head(path: str, operator: str, expected: Any) -> str:
+    """``{"expected":..,"operator":..,"path":..`` — the same for every resource a comparison reads."""
+    kind = type(expected)
+    key = (path, operator, kind, expected) if kind in _SCALARS or expected is None else None
+    if key is not None:
+        head = _heads.get(key)
+        if head is not None:
+            return head
+    head = f'{{"expected":{encode(expected)},"operator":{encode(operator)},"path":{encode(path)}'
+    if key is not None:
+        if len(_heads) >= _HEADS_MAX:
+            _heads.clear()
+        _heads[key] = head
+    return head
+
+
+def encode_observations(observed: Sequence[RawObservation]) -> str:
+    """``dumps([o.to_json() for o in observations])``: keys expected, operator, path, [resource_id], source, value."""
+    items = []
+    at: tuple[str, int] | None = None
+    located = ""
+    for path, value, expected, operator, file, line, pointer, related in observed:
+        if pointer is None:
+            where = "null"
+        else:
+            if at != (file, line):
+                at, located = (file, line), f'{{"file":{encode(file)},"line":{encode(line)},"pointer":'
+            where = f"{located}{encode(pointer)}}}"
+        rid = "" if related is None else f',"resource_id":{encode(related)}'
+        items.append(f'{_observation_head(path, operator, expected)}{rid},"source":{where},"value":{encode(value)}}}')
+    return "[" + ",".join(items) + "]"
 
 
 _VERDICTS = {v: encode(v.value) for v in Verdict}
@@ -87,13 +111,12 @@ class FindingTemplate:
         verdict: Verdict,
         reason: str,
         error: CollectionError | None,
-        observations: Sequence[Observation],
+        observed: Sequence[RawObservation],
         resource: str,
     ) -> str:
         """``dumps(finding)`` for the finding these values make; ``resource`` is the encoded resource block."""
         err = "null" if error is None else encode(error.to_json())
-        observed = ",".join([encode_observation(o) for o in observations])
         return (
-            f'{self._head}{err},"observed":[{observed}],"reason":{encode(reason)},"resource":{resource}'
+            f'{self._head}{err},"observed":{encode_observations(observed)},"reason":{encode(reason)},"resource":{resource}'
             f"{self._tail}{_VERDICTS[verdict]}}}"
         )

@@ -8,7 +8,7 @@ may decide what absence means (``default:``), the engine never guesses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 
@@ -42,6 +42,10 @@ class PathSyntaxError(ValueError):
     pass
 
 
+def _escape(segment: str) -> str:
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
 @dataclass(frozen=True, slots=True)
 class Path:
     """A parsed path. ``meta`` paths (``@region``, ``@tags.env``) read the resource envelope."""
@@ -49,20 +53,25 @@ class Path:
     text: str
     segments: tuple[str | int | Select, ...]
     meta: bool
+    operation: str | None = field(init=False, compare=False)
+    """First segment of a data path: the API operation whose response it reads."""
+    _suffix: str | None = field(init=False, compare=False, repr=False)
+    """The pointer below its prefix, when no selector makes it depend on the data."""
 
-    @property
-    def operation(self) -> str | None:
-        """First segment of a data path: the API operation whose response it reads."""
-        if self.meta or not self.segments:
-            return None
-        head = self.segments[0]
-        return head if isinstance(head, str) else None
+    def __post_init__(self) -> None:
+        head = self.segments[0] if self.segments and not self.meta else None
+        object.__setattr__(self, "operation", head if isinstance(head, str) else None)
+        static = not any(isinstance(seg, Select) for seg in self.segments)
+        suffix = "".join("/" + _escape(str(seg)) for seg in self.segments) if static else None
+        object.__setattr__(self, "_suffix", suffix)
 
     def pointer(self, prefix: str, root: Any = None) -> str:
         """RFC 6901 pointer of this path below ``prefix`` (e.g. ``/data``).
 
         Selector segments become the index of the element they select in ``root`` (``-`` if none).
         """
+        if self._suffix is not None:
+            return prefix + self._suffix
         parts: list[str] = []
         node = root
         for seg in self.segments:
@@ -75,7 +84,7 @@ class Path:
                 parts.append("-" if index is None else str(index))
                 node = items[index] if index is not None else None
                 continue
-            parts.append(str(seg).replace("~", "~0").replace("/", "~1"))
+            parts.append(_escape(str(seg)))
             if isinstance(seg, int):
                 node = node[seg] if isinstance(node, list) and seg < len(node) else None
             else:
@@ -88,22 +97,22 @@ class Path:
         for seg in self.segments:
             if node is None:
                 return None
-            if isinstance(seg, Select):
-                if not isinstance(node, list):
-                    return MISSING
-                node = next((x for x in node if isinstance(x, dict) and x.get(seg.key) == seg.value), MISSING)
-                if node is MISSING:
-                    return MISSING
-            elif isinstance(seg, int):
-                if not isinstance(node, list) or seg >= len(node):
-                    return MISSING
-                node = node[seg]
-            else:
+            if type(seg) is str:
                 if not isinstance(node, dict):
                     return MISSING
                 node = node.get(seg, MISSING)
                 if node is MISSING:
                     return MISSING
+            elif isinstance(seg, Select):
+                if not isinstance(node, list):
+                    return MISSING
+                node = next((x for x in node if isinstance(x, dict) and x.get(seg.key) == seg.value), MISSING)
+                if node is MISSING:
+                    return MISSING
+            else:
+                if not isinstance(node, list) or seg >= len(node):
+                    return MISSING
+                node = node[seg]
         return node
 
 

@@ -290,7 +290,7 @@ class Evaluator:
                         for (check, template, keys), sink in zip(jobs, sinks, strict=True):
                             ctx = EvalContext(target, profile, lookup)
                             verdict, reason, error = judge(check, ctx)
-                            sink.write(template.line(verdict, reason, error, ctx.observations, resource) + ",\n")
+                            sink.write(template.line(verdict, reason, error, ctx.observed, resource) + ",\n")
                             if verdict is Verdict.ERROR:
                                 errors[(check.id, region)] += 1
                             if tally is not None:

@@ -37,14 +37,14 @@ class _Group:
 class AccountStore:
     """The records of one (provider, account) of an inventory: streamed by type and region, looked up by id."""
 
-    def __init__(self, reader: InventoryReader, provider: str, account: str, cache_size: int = CACHE_SIZE):
+    def __init__(self, reader: InventoryReader, provider: str, account: str, cache_size: int | None = None):
         self.reader = reader
         self.files = reader.files(provider, account)
         self.count = 0
         self._groups: dict[tuple[str, str], _Group] = {}
         self._cache: OrderedDict[int, Located] = OrderedDict()
         self._handles: dict[int, BinaryIO] = {}
-        self._cache_size = cache_size
+        self._cache_size = CACHE_SIZE if cache_size is None else cache_size
         self._target: Located | None = None
         self._target_id = ""
         self._index()

@@ -98,10 +98,11 @@ class _Route:
     pattern: re.Pattern[str]
     query: tuple[tuple[str, str | None], ...]
     operation: str
-    weight: tuple[int, int]
+    weight: tuple[int, int, bool]
+    """Literal path characters, literal query parameters, not deprecated: the most specific route wins."""
 
 
-def _compile_route(method: str, request_uri: str, operation: str) -> _Route:
+def _compile_route(method: str, request_uri: str, operation: str, deprecated: bool) -> _Route:
     path, _, query = request_uri.partition("?")
     regex, literal = "", 0
     for part in re.split(r"(\{[^}]+\})", path):
@@ -111,7 +112,7 @@ def _compile_route(method: str, request_uri: str, operation: str) -> _Route:
             regex += re.escape(part)
             literal += len(part)
     required = tuple((k, v or None) for k, _, v in (item.partition("=") for item in query.split("&") if item))
-    return _Route(method, re.compile(f"^{regex}/?$"), required, operation, (literal, len(required)))
+    return _Route(method, re.compile(f"^{regex}/?$"), required, operation, (literal, len(required), not deprecated))
 
 
 class AwsClassifier:
@@ -149,7 +150,7 @@ class AwsClassifier:
 
     def _rest(self, request: Request, models: Sequence[Any], region: str) -> Call:
         query = parse_qs(request.query, keep_blank_values=True)
-        best: tuple[tuple[int, int], Any, str] | None = None
+        best: tuple[tuple[int, int, bool], Any, str] | None = None
         for model in models:
             for route in self._service_routes(model):
                 if route.method != request.method or not route.pattern.match(request.path):
@@ -180,8 +181,10 @@ class AwsClassifier:
             if name not in self._routes:
                 routes = []
                 for op in model.operation_names:
-                    spec = model.operation_model(op).http
-                    routes.append(_compile_route(spec.get("method", "POST"), spec.get("requestUri", "/"), op))
+                    operation = model.operation_model(op)
+                    spec = operation.http
+                    method, uri = spec.get("method", "POST"), spec.get("requestUri", "/")
+                    routes.append(_compile_route(method, uri, op, bool(operation.deprecated)))
                 self._routes[name] = routes
             return self._routes[name]
 

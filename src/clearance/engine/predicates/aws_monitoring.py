@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from ..conditions import EvalContext, Outcome, false, true
@@ -39,10 +40,14 @@ def alarm_metrics(alarm: Mapping[str, Any]) -> set[Metric]:
     return found
 
 
+_NOISE = re.compile(r'[\s"]')
+
+
+@lru_cache(maxsize=4096)
 def normalise_pattern(text: str) -> str:
     """A filter pattern without whitespace and double quotes, so ``$.eventName = "StopLogging"``
-    and ``$.eventName=StopLogging`` compare equal."""
-    return re.sub(r'[\s"]', "", text)
+    and ``$.eventName=StopLogging`` compare equal (cached: the same terms and patterns recur per account)."""
+    return _NOISE.sub("", text)
 
 
 def _alerting(alarm: Mapping[str, Any]) -> bool:

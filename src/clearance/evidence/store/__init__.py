@@ -91,7 +91,9 @@ def _params(query: str, where: str) -> dict[str, str]:
     for pair in query.split("&") if query else ():
         key, eq, value = pair.partition("=")
         if key not in _S3_PARAMS or not eq or not value:
-            raise StoreError(f"{where}: bad parameter {pair!r} (allowed: {', '.join(f'{p}=VALUE' for p in _S3_PARAMS)})")
+            raise StoreError(
+                f"{where}: bad parameter {pair!r} (allowed: {', '.join(f'{p}=VALUE' for p in _S3_PARAMS)})"
+            )
         if key in params:
             raise StoreError(f"{where}: parameter {key!r} given twice")
         params[key] = urllib.parse.unquote(value)

@@ -94,7 +94,7 @@ def describe(path: Path) -> Described:
             profile_bytes = package.read(layout.PROFILE, _PROFILE_MAX) if layout.PROFILE in package.files else b""
     except (ContainerError, EnvelopeError, StatementError, KeyError) as exc:
         raise UsageError(f"{path}: not a readable evidence package: {exc}") from None
-    signed = {s.name: s.digest for s in statement.subjects}.get(layout.PROFILE)
+    signed = {s.name: s.sha256 for s in statement.subjects}.get(layout.PROFILE)
     if signed is None or hashlib.sha256(profile_bytes).hexdigest() != signed:
         raise UsageError(f"{path}: {layout.PROFILE} is missing or differs from its signed digest")
     profile = json.loads(profile_bytes)

@@ -2,7 +2,7 @@
 
 This client is deliberately *not* the scan's: it comes from its own boto3 session, has no read-only guard (the
 collectors' guard would rightly refuse PutObject) and is only ever pointed at the firm's evidence bucket. After the
-PUT, the stored retention is read back (GetObjectRetention): a store that accepted the object without the lock
+PUT, the stored version's retention is read back (HEAD): a store that accepted the object without the lock
 asked for is an error, never a silent success. boto3 is imported in :meth:`S3Store.connect`.
 """
 
@@ -29,7 +29,6 @@ _ACTIONS = {
     "GetObject": "s3:GetObject",
     "HeadObject": "s3:GetObject",
     "PutObject": "s3:PutObject and s3:PutObjectRetention",
-    "GetObjectRetention": "s3:GetObjectRetention",
 }
 _METHODS = {
     "GetObjectLockConfiguration": "get_object_lock_configuration",
@@ -37,9 +36,14 @@ _METHODS = {
     "GetObject": "get_object",
     "HeadObject": "head_object",
     "PutObject": "put_object",
-    "GetObjectRetention": "get_object_retention",
 }
-_CREDENTIAL_CODES = {"InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired"}
+_CREDENTIAL_CODES = {
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "InvalidToken",
+    "TokenRefreshRequired",
+}
 
 
 def _sha256_b64(path: Path) -> str:
@@ -55,6 +59,10 @@ def _add_years(moment: dt.datetime, years: int) -> dt.datetime:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February
         return moment.replace(year=moment.year + years, day=28)
+
+
+def _version(version_id: str | None) -> dict[str, Any]:
+    return {"VersionId": version_id} if version_id else {}
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -90,15 +98,15 @@ class S3Store(Store):
         config = (answer or {}).get("ObjectLockConfiguration", {})
         if missing or config.get("ObjectLockEnabled") != "Enabled":
             raise StoreError(
-                f"{self.url}: bucket {self.location.bucket!r} does not have S3 Object Lock enabled; refusing to publish "
-                "evidence that could be deleted or overwritten (create the bucket with --object-lock-enabled-for-bucket, "
-                "or enable versioning and then Object Lock on it: docs/scheduled.md)"
+                f"{self.url}: bucket {self.location.bucket!r} does not have S3 Object Lock enabled; refusing to "
+                "publish evidence that could be deleted or overwritten (create the bucket with "
+                "--object-lock-enabled-for-bucket, or enable versioning and then Object Lock on it: docs/scheduled.md)"
             )
         rule = config.get("Rule", {}).get("DefaultRetention")
         if not rule:
             return None
         start = _utc(now)
-        until = start + dt.timedelta(days=int(rule["Days"])) if "Days" in rule else _add_years(start, int(rule["Years"]))
+        until = _add_years(start + dt.timedelta(days=int(rule.get("Days") or 0)), int(rule.get("Years") or 0))
         return Lock(str(rule["Mode"]), until)
 
     def latest(self, filing_id: str) -> StoredPackage | None:
@@ -122,8 +130,7 @@ class S3Store(Store):
         return StoredPackage(self.location.object_url(key), key, filing_id, stamp, sha)
 
     def get(self, stored: StoredPackage, dest: Path) -> Path:
-        version = {"VersionId": stored.version_id} if stored.version_id else {}
-        answer, _ = self._call("GetObject", Key=stored.key, ChecksumMode="ENABLED", **version)
+        answer, _ = self._call("GetObject", Key=stored.key, ChecksumMode="ENABLED", **_version(stored.version_id))
         assert answer is not None
         from botocore.exceptions import BotoCoreError
 
@@ -191,14 +198,20 @@ class S3Store(Store):
         }
 
     def _retention(self, key: str, version: str | None) -> Lock:
-        answer, _ = self._call("GetObjectRetention", Key=key, **({"VersionId": version} if version else {}))
-        retention = (answer or {}).get("Retention", {})
-        until = retention.get("RetainUntilDate")
+        """The lock S3 reports on the stored version (HEAD shows it to identities with s3:GetObjectRetention)."""
+        answer, _ = self._call("HeadObject", Key=key, **_version(version))
+        assert answer is not None
+        until = answer.get("ObjectLockRetainUntilDate")
         if not isinstance(until, dt.datetime):
-            raise StoreError(f"{self.location.object_url(key)}: stored, but S3 reports no retention lock on it")
-        return Lock(str(retention.get("Mode")), _utc(until))
+            raise StoreError(
+                f"{self.location.object_url(key)}: stored as version {version}, but S3 reports no retention lock on it "
+                "(the publishing identity needs s3:GetObjectRetention to see it)"
+            )
+        return Lock(str(answer.get("ObjectLockMode")), _utc(until))
 
-    def _call(self, operation: str, allow: tuple[str, ...] = (), **params: Any) -> tuple[dict[str, Any] | None, str | None]:
+    def _call(
+        self, operation: str, allow: tuple[str, ...] = (), **params: Any
+    ) -> tuple[dict[str, Any] | None, str | None]:
         """``(answer, None)``, or ``(None, code)`` for an error code in ``allow``; any other failure raises."""
         from botocore import exceptions
 
