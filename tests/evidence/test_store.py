@@ -63,10 +63,10 @@ def s3() -> Iterator[Any]:
     from moto import mock_aws
 
     with mock_aws():
-        client = boto3.client("s3", region_name=REGION)
-        where = {"CreateBucketConfiguration": {"LocationConstraint": REGION}}
-        client.create_bucket(Bucket=BUCKET, ObjectLockEnabledForBucket=True, **where)
-        client.create_bucket(Bucket="plain-bucket", **where)
+        client: Any = boto3.client("s3", region_name=REGION)
+        where = {"LocationConstraint": REGION}
+        client.create_bucket(Bucket=BUCKET, ObjectLockEnabledForBucket=True, CreateBucketConfiguration=where)
+        client.create_bucket(Bucket="plain-bucket", CreateBucketConfiguration=where)
         yield client
 
 
@@ -286,8 +286,8 @@ def test_scan_package_publish_chain_end_to_end(
         calls = [json.loads(line) for line in (out / "logs" / "api-calls.jsonl").read_text().splitlines()]
         assert calls and not any(c["operation"].startswith(("Put", "Delete", "Create")) for c in calls)
     assert statement_of(tmp_path / "night-2.zip")["predicate"]["package"]["supersedes"] == urls[0].split("_")[-1][:64]
-    code, out, _ = verify(tmp_path / "night-2.zip", keys, tsa_anchor, "--previous", str(tmp_path / "night-1.zip"))
-    assert code == ExitCode.OK, out
+    code, report, _ = verify(tmp_path / "night-2.zip", keys, tsa_anchor, "--previous", str(tmp_path / "night-1.zip"))
+    assert code == ExitCode.OK, report
 
 
 def test_chain_refuses_an_object_that_is_not_what_its_name_says(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -16,7 +16,7 @@ REGION = "ap-northeast-2"
 
 
 @pytest.fixture
-def proxied(moto_server: str) -> Iterator[object]:
+def proxied(moto_server: str) -> Iterator[Callable[..., LatencyProxy]]:
     """``proxied(faults=None, latency_ms=0)``: a started proxy in front of the module's moto server."""
     started: list[LatencyProxy] = []
 

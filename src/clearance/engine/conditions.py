@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from typing import Any, NamedTuple
 
@@ -210,9 +210,9 @@ def _seq(value: Any) -> list[Any] | None:
 
 def _eq(v: Any, e: Any) -> bool:
     """Equality without Python's cross-type surprises (True == 1, 1 == 1.0 only for numbers)."""
-    if _num(v) and _num(e):
+    if type(v) is type(e):
         return bool(v == e)
-    return type(v) is type(e) and v == e
+    return _num(v) and _num(e) and bool(v == e)
 
 
 OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -591,7 +591,10 @@ def _data_class(which: str) -> Node:
     return node
 
 
-def _quantify(outcomes: list[tuple[str, Outcome]], require: str, if_none: str | None, what: str) -> Outcome:
+def _quantify(
+    outcomes: list[Outcome], label: Callable[[int], str], require: str, if_none: str | None, what: str
+) -> Outcome:
+    """Combine per-item outcomes; ``label(i)`` names item ``i`` in the reason (built only for the item quoted)."""
     if not outcomes:
         policy = if_none or ("fail" if require == "any" else "pass")
         msg = f"no {what}"
@@ -600,35 +603,39 @@ def _quantify(outcomes: list[tuple[str, Outcome]], require: str, if_none: str | 
         if policy == "fail":
             return false(msg)
         return unknown(msg, UnknownKind.MISSING)
-    trues = [(label, o) for label, o in outcomes if o.state is State.TRUE]
-    falses = [(label, o) for label, o in outcomes if o.state is State.FALSE]
-    unknowns = [o for _, o in outcomes if o.state is State.UNKNOWN]
+    first_true = first_false = -1
     pending: Outcome | None = None
-    for o in unknowns:
-        pending = _worse(pending, o)
+    for i, o in enumerate(outcomes):
+        if o.state is State.TRUE:
+            if first_true < 0:
+                first_true = i
+        elif o.state is State.FALSE:
+            if first_false < 0:
+                first_false = i
+        else:
+            pending = _worse(pending, o)
     if require == "all":
-        if falses:
-            label, o = falses[0]
-            return false(f"{label}: {o.reason}")
-        return pending or true(f"all {len(outcomes)} {what} satisfy: {outcomes[0][1].reason}")
+        if first_false >= 0:
+            return false(f"{label(first_false)}: {outcomes[first_false].reason}")
+        return pending or true(f"all {len(outcomes)} {what} satisfy: {outcomes[0].reason}")
     if require == "any":
-        if trues:
-            label, o = trues[0]
-            return true(f"{label}: {o.reason}")
+        if first_true >= 0:
+            return true(f"{label(first_true)}: {outcomes[first_true].reason}")
         if pending is not None:
             return pending
         if len(outcomes) == 1:
-            return false(f"the only one of the {what} does not satisfy it: {outcomes[0][1].reason}")
+            return false(f"the only one of the {what} does not satisfy it: {outcomes[0].reason}")
         # Quoting one arbitrary item would mislead: the observations list every item's values.
         return false(f"none of the {len(outcomes)} {what} satisfies the condition")
     # none
-    if trues:
-        label, o = trues[0]
-        return false(f"{label}: {o.reason}")
+    if first_true >= 0:
+        return false(f"{label(first_true)}: {outcomes[first_true].reason}")
     return pending or true(f"none of {len(outcomes)} {what} matches")
 
 
 def _each(path: Path, require: str, inner: Node, if_none: str | None, default: Any, describe: str | None) -> Node:
+    what = f"items of {path.text}"
+
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
         value, why = ctx.read(path, element, prefix)
         if why is not None:
@@ -640,29 +647,30 @@ def _each(path: Path, require: str, inner: Node, if_none: str | None, default: A
             value = []
         if not isinstance(value, list):
             return unknown(f"{path.text} is not a list", UnknownKind.MISSING)
-        results = []
-        for i, item in enumerate(value):
-            results.append((f"{path.text}[{i}]", inner(ctx, item, f"{base}/{i}")))
-        return _quantify(results, require, if_none, f"items of {path.text}")
+        results = [inner(ctx, item, f"{base}/{i}") for i, item in enumerate(value)]
+        return _quantify(results, lambda i: f"{path.text}[{i}]", require, if_none, what)
 
     return _described(node, describe) if describe else node
 
 
 def _ref(link: str, require: str, inner: Node, if_none: str | None, describe: str | None) -> Node:
+    what = f"related {link}"
+
     def node(ctx: EvalContext, element: Any, prefix: str) -> Outcome:
-        ids = (ctx.current.record.get("links") or {}).get(link) or []
-        results: list[tuple[str, Outcome]] = []
+        links = ctx.current.record.get("links")
+        ids = (links.get(link) if links else None) or []
+        results: list[Outcome] = []
         saved = ctx.current
         try:
             for rid in ids:
                 target = ctx.lookup(rid)
                 if target is None:
-                    results.append((rid, unknown(f"related {link} {rid} is not in the inventory", UnknownKind.MISSING)))
+                    results.append(unknown(f"related {link} {rid} is not in the inventory", UnknownKind.MISSING))
                     continue
                 ctx.current = target
-                results.append((rid, inner(ctx, MISSING, "")))
+                results.append(inner(ctx, MISSING, ""))
         finally:
             ctx.current = saved
-        return _quantify(results, require, if_none, f"related {link}")
+        return _quantify(results, ids.__getitem__, require, if_none, what)
 
     return _described(node, describe) if describe else node

@@ -78,19 +78,24 @@ def _observation_head(path: str, operator: str, expected: Any) -> str:
 
 
 def encode_observations(observed: Sequence[RawObservation]) -> str:
-    """``dumps([o.to_json() for o in observations])``: keys expected, operator, path, [resource_id], source, value."""
+    """``dumps([o.to_json() for o in observations])``: keys expected, operator, path, [resource_id], source, value.
+
+    File, pointer and related id are strings by the recording's type; a value is most often a string.
+    """
     items = []
-    at: tuple[str, int] | None = None
+    file_line: tuple[str, int] | None = None
     located = ""
     for path, value, expected, operator, file, line, pointer, related in observed:
         if pointer is None:
             where = "null"
         else:
-            if at != (file, line):
-                at, located = (file, line), f'{{"file":{encode(file)},"line":{encode(line)},"pointer":'
-            where = f"{located}{encode(pointer)}}}"
-        rid = "" if related is None else f',"resource_id":{encode(related)}'
-        items.append(f'{_observation_head(path, operator, expected)}{rid},"source":{where},"value":{encode(value)}}}')
+            if file_line != (file, line):
+                file_line = (file, line)
+                located = f'{{"file":{encode_basestring(file)},"line":{encode(line)},"pointer":'
+            where = f"{located}{encode_basestring(pointer)}}}"
+        rid = "" if related is None else f',"resource_id":{encode_basestring(related)}'
+        shown = encode_basestring(value) if type(value) is str else encode(value)
+        items.append(f'{_observation_head(path, operator, expected)}{rid},"source":{where},"value":{shown}}}')
     return "[" + ",".join(items) + "]"
 
 
@@ -113,10 +118,11 @@ class FindingTemplate:
         error: CollectionError | None,
         observed: Sequence[RawObservation],
         resource: str,
+        end: str = "",
     ) -> str:
-        """``dumps(finding)`` for the finding these values make; ``resource`` is the encoded resource block."""
+        """``dumps(finding) + end`` for the finding these values make; ``resource`` is the encoded resource block."""
         err = "null" if error is None else encode(error.to_json())
         return (
-            f'{self._head}{err},"observed":{encode_observations(observed)},"reason":{encode(reason)},"resource":{resource}'
-            f"{self._tail}{_VERDICTS[verdict]}}}"
+            f'{self._head}{err},"observed":{encode_observations(observed)},"reason":{encode_basestring(reason)}'
+            f',"resource":{resource}{self._tail}{_VERDICTS[verdict]}}}{end}'
         )

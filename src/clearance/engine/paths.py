@@ -97,7 +97,7 @@ class Path:
         for seg in self.segments:
             if node is None:
                 return None
-            if type(seg) is str:
+            if isinstance(seg, str):
                 if not isinstance(node, dict):
                     return MISSING
                 node = node.get(seg, MISSING)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ..inventory import InventoryReader, TypeListing, TypeStatus, atomic_write_text, dumps
 from ..model import CollectionError, CoverageEntry, CoverageStatus, Verdict
@@ -226,32 +226,34 @@ class Evaluator:
         tally: _Tally = Counter()
         listings = reader.listings()
         coverage: list[CoverageEntry] = []
-        tmp = out / f".{FINDINGS_FILE}.partial"
         spill = out / SPILL_DIR
         out.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(spill, ignore_errors=True)
         spill.mkdir()
         try:
-            with open(tmp, "wb") as sink:
-                for provider, account in reader.accounts():
-                    counts: Counter[tuple[str, str]] = Counter()
-                    errors: Counter[tuple[str, str]] = Counter()
-                    with AccountStore(reader, provider, account) as store:
-                        summary.resources += store.count
-                        spilled = self._evaluate(store, provider, spill, counts, errors, None if annotate else tally)
-                    for path in sorted(spilled):
-                        self._append(path, sink, annotate, tally)
-                        path.unlink()
-                    coverage.extend(self._coverage(provider, account, listings, counts, errors))
+            parts: list[Path] = []
+            for n, (provider, account) in enumerate(reader.accounts()):
+                counts: Counter[tuple[str, str]] = Counter()
+                errors: Counter[tuple[str, str]] = Counter()
+                folder = spill / f"{n:06d}"
+                folder.mkdir()
+                with AccountStore(reader, provider, account) as store:
+                    summary.resources += store.count
+                    written = self._evaluate(store, provider, folder, counts, errors, None if annotate else tally)
+                for path in sorted(written):
+                    if annotate:
+                        self._annotate(path, annotate, tally)
+                    parts.append(path)
+                coverage.extend(self._coverage(provider, account, listings, counts, errors))
+            _summarize(summary, tally, {c.id: c.family for c in self.checks.controls.values()})
+            coverage.sort(key=lambda c: (c.provider, c.account, c.check_id, c.region))
+            for entry in coverage:
+                summary.coverage[entry.status.value] += 1
+                if entry.status is CoverageStatus.NO_RESOURCES and entry.listed:
+                    summary.scoped_out += 1
+            self._write_findings(out, parts, summary, scan_meta or {})
         finally:
             shutil.rmtree(spill, ignore_errors=True)
-        _summarize(summary, tally, {c.id: c.family for c in self.checks.controls.values()})
-        coverage.sort(key=lambda c: (c.provider, c.account, c.check_id, c.region))
-        for entry in coverage:
-            summary.coverage[entry.status.value] += 1
-            if entry.status is CoverageStatus.NO_RESOURCES and entry.listed:
-                summary.scoped_out += 1
-        self._write_findings(out, tmp, summary, scan_meta or {})
         self._write_coverage(out, coverage, summary, scan_meta or {})
         return Results(out, summary)
 
@@ -278,7 +280,10 @@ class Evaluator:
                 continue
             paths = [spill / f"{order[c.id]:06d}.jsonl" for c in checks]
             written.extend(paths)
-            jobs = [(c, self._templates[c.id], {v: (c.controls, c.severity.value, v.value) for v in Verdict}) for c in checks]
+            jobs = [
+                (c, self._templates[c.id], {v: (c.controls, c.severity.value, v.value) for v in Verdict})
+                for c in checks
+            ]
             with ExitStack() as stack:
                 sinks = [stack.enter_context(open(p, "w", encoding="utf-8", newline="\n")) for p in paths]
                 for region in store.regions(rtype):
@@ -290,7 +295,7 @@ class Evaluator:
                         for (check, template, keys), sink in zip(jobs, sinks, strict=True):
                             ctx = EvalContext(target, profile, lookup)
                             verdict, reason, error = judge(check, ctx)
-                            sink.write(template.line(verdict, reason, error, ctx.observed, resource) + ",\n")
+                            sink.write(template.line(verdict, reason, error, ctx.observed, resource, ",\n"))
                             if verdict is Verdict.ERROR:
                                 errors[(check.id, region)] += 1
                             if tally is not None:
@@ -299,18 +304,17 @@ class Evaluator:
                         counts[(check.id, region)] += evaluated
         return written
 
-    def _append(self, path: Path, sink: BinaryIO, annotate: Sequence[Hook], tally: _Tally) -> None:
-        """Append one spill file to the findings; with hooks, each finding passes through them first."""
-        with open(path, "rb") as src:
-            if not annotate:
-                shutil.copyfileobj(src, sink, _COPY_CHUNK)
-                return
+    def _annotate(self, path: Path, annotate: Sequence[Hook], tally: _Tally) -> None:
+        """Pass each finding of one spill file through the hooks, in order, and count it as they left it."""
+        hooked = path.with_suffix(".hooked")
+        with open(path, "rb") as src, open(hooked, "wb") as dst:
             for line in src:
                 finding = json.loads(line.rstrip(b",\n"))
                 for hook in annotate:
                     hook(finding)
                 tally[(tuple(finding["control_ids"]), finding["severity"], finding["verdict"])] += 1
-                sink.write((dumps(finding) + ",\n").encode("utf-8"))
+                dst.write((dumps(finding) + ",\n").encode("utf-8"))
+        os.replace(hooked, path)
 
     def _coverage(
         self,
@@ -376,7 +380,8 @@ class Evaluator:
                         listed=lst.listed,
                     )
 
-    def _write_findings(self, out: Path, tmp: Path, summary: Summary, meta: Mapping[str, Any]) -> None:
+    def _write_findings(self, out: Path, parts: Sequence[Path], summary: Summary, meta: Mapping[str, Any]) -> None:
+        """The header (with the summary), then the spill files in order: one copy of the findings."""
         final = out / FINDINGS_FILE
         staging = out / f".{FINDINGS_FILE}.tmp"
         header = {
@@ -386,19 +391,18 @@ class Evaluator:
             "summary": summary.to_json(),
         }
         head = json.dumps(header, ensure_ascii=False, sort_keys=True, indent=None, separators=(",", ":"))
-        with open(staging, "wb") as fh, open(tmp, "rb") as src:
+        with open(staging, "wb") as fh:
             fh.write((head[:-1] + ',\n"findings":[\n').encode("utf-8"))
-            # Findings in the partial file each end with ",\n": copy all but the last separator.
-            remaining = max(os.fstat(src.fileno()).st_size - 2, 0)
-            while remaining:
-                chunk = src.read(min(_COPY_CHUNK, remaining))
-                fh.write(chunk)
-                remaining -= len(chunk)
+            start = fh.tell()
+            for part in parts:
+                with open(part, "rb") as src:
+                    shutil.copyfileobj(src, fh, _COPY_CHUNK)
+            if fh.tell() > start:
+                fh.seek(-2, os.SEEK_CUR)  # every finding ends with ",\n": the last one does not take the comma
             fh.write(b"\n]}\n")
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(staging, final)
-        tmp.unlink()
 
     def _write_coverage(
         self, out: Path, entries: list[CoverageEntry], summary: Summary, meta: Mapping[str, Any]

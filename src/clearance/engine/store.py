@@ -14,14 +14,16 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from ..inventory import InventoryReader, decode_record, record_envelope
 from .conditions import Located
 
-CACHE_SIZE = 512
-"""Linked records kept decoded (an account record, its trails and keys are linked from many resources)."""
+CACHE_SIZE = 1024
+CACHE_BYTES = 4 << 20
+"""Linked records kept decoded (an account record, its trails and keys are linked from many resources): at
+most CACHE_SIZE of them, and no more than CACHE_BYTES of their stored JSON (decoded, about five times that)."""
 OPEN_FILES = 16
 """Inventory files kept open for reading linked records by offset."""
 
@@ -37,14 +39,14 @@ class _Group:
 class AccountStore:
     """The records of one (provider, account) of an inventory: streamed by type and region, looked up by id."""
 
-    def __init__(self, reader: InventoryReader, provider: str, account: str, cache_size: int | None = None):
+    def __init__(self, reader: InventoryReader, provider: str, account: str):
         self.reader = reader
         self.files = reader.files(provider, account)
         self.count = 0
         self._groups: dict[tuple[str, str], _Group] = {}
-        self._cache: OrderedDict[int, Located] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Located, int]] = OrderedDict()
+        self._cached_bytes = 0
         self._handles: dict[int, BinaryIO] = {}
-        self._cache_size = CACHE_SIZE if cache_size is None else cache_size
         self._target: Located | None = None
         self._target_id = ""
         self._index()
@@ -81,7 +83,7 @@ class AccountStore:
         found: set[str] = set()
         for i in range(1, self.count):
             if self._hashes[i] == self._hashes[i - 1]:
-                a, b = self._load(i - 1).record["id"], self._load(i).record["id"]
+                a, b = self._entry(i - 1)[0].record["id"], self._entry(i)[0].record["id"]
                 if a == b:
                     found.add(a)
         return frozenset(found)
@@ -113,9 +115,10 @@ class AccountStore:
                     entries.append((rid, file_no, lineno, offset))
         entries.sort()
         for _, file_no, lineno, offset in entries:
-            yield self._read(file_no, lineno, offset)
+            yield self._read(file_no, lineno, offset)[0]
 
-    def _read(self, file_no: int, lineno: int, offset: int) -> Located:
+    def _read(self, file_no: int, lineno: int, offset: int) -> tuple[Located, int]:
+        """The record stored at ``offset``, and the size of its line."""
         handle = self._handles.pop(file_no, None)
         if handle is None:
             handle = open(self.reader.root / self.files[file_no], "rb")  # noqa: SIM115 (kept open, closed in close())
@@ -123,32 +126,26 @@ class AccountStore:
                 self._handles.pop(next(iter(self._handles))).close()
         self._handles[file_no] = handle  # most recently used last
         handle.seek(offset)
+        line = handle.readline()
         rel = self.files[file_no]
-        return Located(decode_record(handle.readline(), rel, lineno), rel, lineno)
+        return Located(decode_record(line, rel, lineno), rel, lineno), len(line)
+
+    def _entry(self, i: int) -> tuple[Located, int]:
+        place = self._places[i]
+        return self._read(place >> 32, place & 0xFFFFFFFF, self._offsets[i])
 
     def close(self) -> None:
         for handle in self._handles.values():
             handle.close()
         self._handles.clear()
         self._cache.clear()
+        self._cached_bytes = 0
 
     def __enter__(self) -> AccountStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _load(self, i: int) -> Located:
-        cached = self._cache.get(i)
-        if cached is not None:
-            self._cache.move_to_end(i)
-            return cached
-        place = self._places[i]
-        found = self._read(place >> 32, place & 0xFFFFFFFF, self._offsets[i])
-        self._cache[i] = found
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return found
 
     def evaluating(self, target: Located) -> Located:
         """Declare the record being evaluated; returns what the checks see for it.
@@ -169,12 +166,27 @@ class AccountStore:
         """The record stored under ``rid`` (the last one if stored twice), or None."""
         if rid == self._target_id and self._target is not None:
             return self._target
+        cache = self._cache
+        hit = cache.get(rid)
+        if hit is not None:
+            cache.move_to_end(rid)
+            return hit[0]
+        found = self._find(rid)
+        if found is not None:
+            cache[rid] = found
+            self._cached_bytes += found[1]
+            while len(cache) > CACHE_SIZE or (self._cached_bytes > CACHE_BYTES and len(cache) > 1):
+                self._cached_bytes -= cache.popitem(last=False)[1][1]
+            return found[0]
+        return None
+
+    def _find(self, rid: str) -> tuple[Located, int] | None:
         h = hash(rid)
         i = bisect_left(self._hashes, h)
         found = None
         while i < self.count and self._hashes[i] == h:
-            candidate = self._load(i)
-            if candidate.record["id"] == rid:
+            candidate = self._entry(i)
+            if candidate[0].record["id"] == rid:
                 found = candidate
             i += 1
         return found

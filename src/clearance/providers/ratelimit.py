@@ -12,7 +12,8 @@ throttled answer halves the bucket's rate (down to a tenth of the ceiling) and e
 successful answer gives back a twentieth of the ceiling (AIMD, as TCP does). The throttled request itself is
 retried by the SDK after a jittered exponential delay. botocore's own ``adaptive`` mode is not used: after one
 throttle it caps a client at twice the rate it measured, which for a client sending a few requests a second
-serialises the rest of its unit (a 20 % throttled scan took 4x longer than with this bucket).
+serialises the rest of its unit (with a fifth of the requests throttled, the demo scan took 25 s in that mode
+and 7 s with this bucket; 2.5 s unthrottled).
 Every attempt, retries included, takes a token.
 
 Configuration: ``CLEARANCE_AWS_RATE_LIMITS``, comma-separated ``SERVICE=RATE[/BURST]`` entries (requests per

@@ -23,6 +23,15 @@ if TYPE_CHECKING:
 MAX_PUT = 5 * 1024**3
 """The largest object one S3 PUT accepts; larger packages would need a multipart upload (not implemented)."""
 _CHUNK = 8 * 1024 * 1024
+PUBLISH_ACTIONS = (
+    "s3:GetBucketObjectLockConfiguration",
+    "s3:ListBucket",
+    "s3:GetObject",
+    "s3:GetObjectRetention",
+    "s3:PutObject",
+    "s3:PutObjectRetention",
+)
+"""Every IAM action publishing needs on the evidence bucket (GetObjectRetention: to see the lock after the PUT)."""
 _ACTIONS = {
     "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "ListObjectsV2": "s3:ListBucket",

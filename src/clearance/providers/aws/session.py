@@ -38,7 +38,7 @@ def client_config(max_pool: int, endpoint_url: str | None) -> Any:
     from botocore.config import Config
 
     return Config(
-        retries={"mode": "standard", "max_attempts": max_attempts()},
+        retries={"mode": "standard", "total_max_attempts": max_attempts()},  # "max_attempts" counts retries only
         max_pool_connections=max(10, max_pool),
         connect_timeout=10,
         read_timeout=60,
