@@ -91,7 +91,7 @@ class Emulator:
         self.seeding += float(self._read()["seconds"])
 
     def cpu_seconds(self) -> float:
-        import psutil
+        import psutil  # type: ignore[import-untyped]
 
         times = psutil.Process(self.process.pid).cpu_times()
         return float(times.user + times.system)
@@ -115,8 +115,11 @@ class Run:
     latency_ms: float
     workers: int
     throttle: float
+    rate_limits: bool = True
+    """False: the scan runs with ``CLEARANCE_AWS_RATE_LIMITS=off``."""
     exit_code: int = 0
     wall: float = 0.0
+    collect: float = 0.0
     cpu: float = 0.0
     emulator_cpu: float = 0.0
     peak_rss_mb: float = 0.0
@@ -142,9 +145,11 @@ def _clearance() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "clearance.cli"]
 
 
-def _scan_env() -> dict[str, str]:
+def _scan_env(rate_limits: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLEARANCE_AWS_"))}
     env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    if not rate_limits:
+        env["CLEARANCE_AWS_RATE_LIMITS"] = "off"
     return env
 
 
@@ -162,9 +167,16 @@ def _verdicts(out: Path) -> frozenset[tuple[str, str, str]]:
     return frozenset((f["check_id"], f["resource"]["id"], f["verdict"]) for f in findings)
 
 
-def _retries(out: Path) -> int:
+def _calls(out: Path) -> tuple[int, float]:
+    """Retries logged by the scan, and its collection time (first call's start to last call's end)."""
+    retries, first, last = 0, float("inf"), 0.0
     with (out / "logs" / "api-calls.jsonl").open("rb") as fh:
-        return sum(int(json.loads(line).get("retries") or 0) for line in fh)
+        for line in fh:
+            call = json.loads(line)
+            retries += int(call.get("retries") or 0)
+            start = datetime.fromisoformat(call["time"].replace("Z", "+00:00")).timestamp()
+            first, last = min(first, start), max(last, start + call["duration_ms"] / 1000)
+    return retries, max(0.0, last - first)
 
 
 def run_scan(emulator: Emulator, run: Run, work: Path, seed: int) -> Run:
@@ -178,7 +190,7 @@ def run_scan(emulator: Emulator, run: Run, work: Path, seed: int) -> Run:
         emulator_before = emulator.cpu_seconds()
         started = time.perf_counter()
         with (work / f"{run.label}.out").open("w+b") as stdout, (work / f"{run.label}.err").open("w+b") as stderr:
-            process = subprocess.Popen(command, env=_scan_env(), stdout=stdout, stderr=stderr)
+            process = subprocess.Popen(command, env=_scan_env(run.rate_limits), stdout=stdout, stderr=stderr)
             _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage (peak RSS, CPU)
             run.wall = time.perf_counter() - started
             run.emulator_cpu = emulator.cpu_seconds() - emulator_before
@@ -194,7 +206,7 @@ def run_scan(emulator: Emulator, run: Run, work: Path, seed: int) -> Run:
     run.requests = stats.requests
     run.injected = sum(stats.injected.values())
     run.unimplemented = stats.unimplemented
-    run.retries = _retries(out)
+    run.retries, run.collect = _calls(out)
     run.resources = _resources(out)
     run.summary = json.loads(output)["summary"]
     run.verdicts = _verdicts(out)
@@ -257,8 +269,9 @@ def _row(run: Run, baseline: Run | None) -> str:
         same = "identical" if run.verdicts == baseline.verdicts else "DIFFERENT"
     throttle = f"{run.throttle:.0%} ({run.injected})" if run.throttle else "-"
     return (
-        f"| {run.scale}x | {run.total_resources:,} | {run.latency_ms:.0f} ms | {run.workers} | {throttle} "
-        f"| {run.wall:.1f} | {run.cpu:.1f} | {run.emulator_cpu:.1f} | {run.total_requests:,} | {per_resource:.2f} "
+        f"| {run.scale}x | {run.total_resources:,} | {run.latency_ms:.0f} ms | {run.workers} "
+        f"| {'default' if run.rate_limits else 'off'} | {throttle} | {run.wall:.1f} | {run.collect:.1f} "
+        f"| {run.cpu:.1f} | {run.emulator_cpu:.1f} | {run.total_requests:,} | {per_resource:.2f} "
         f"| {run.retries} | {run.peak_rss_mb:.0f} | {run.summary.get('findings', 0):,} | {same} |"
     )
 
@@ -287,24 +300,66 @@ def report(runs: list[Run], args: argparse.Namespace, emulator: Emulator) -> str
         f"{coverage.get('no_resources', 0)} with no resources in scope, {coverage.get('not_evaluated', 0)} not "
         "evaluated (moto gaps above)",
         "",
-        "Wall, CPU and peak RSS are the `clearance scan` process's (collection, evaluation and writing the scan "
-        "directory); emulator CPU is moto's server's during that scan. On this machine both share the same "
-        f"{os.cpu_count()} cores, so a run whose scan CPU plus emulator CPU approaches wall x cores is bound by "
-        "the machine, not by the latency.",
+        "Wall, CPU and peak RSS are the `clearance scan` process's (start-up, collection, evaluation, writing the "
+        "scan directory); *collect* is the collection alone (first API call to last answer); emulator CPU is "
+        "moto's server's during that scan. *Rate limits* default: clearance's client-side token buckets "
+        "(`CLEARANCE_AWS_RATE_LIMITS` unset); off: `CLEARANCE_AWS_RATE_LIMITS=off`. On this machine both share "
+        f"the same {os.cpu_count()} cores, so a run whose scan CPU plus emulator CPU approaches wall x cores is "
+        "bound by the machine, not by the latency.",
         "",
-        "| scale | resources | latency | workers | throttled (injected) | wall s | scan CPU s | emulator CPU s "
-        "| API requests | requests / resource | retries | peak RSS MB | findings | findings vs unthrottled |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| scale | resources | latency | workers | rate limits | throttled (injected) | wall s | collect s "
+        "| scan CPU s | emulator CPU s | API requests | requests / resource | retries | peak RSS MB | findings "
+        "| findings vs unthrottled |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *(_row(r, baseline) for r in runs),
         "",
+        *_notes(runs),
     ]
     return "\n".join(lines)
+
+
+def _notes(runs: list[Run]) -> list[str]:
+    """What the table shows, computed from it (the reasons are in docs/scale.md and benchmarks/README.md)."""
+    plain = [r for r in runs if not r.throttle and r.rate_limits]
+    curve = sorted((r for r in plain if r.scale == plain[0].scale), key=lambda r: r.workers)
+    largest = max(plain, key=lambda r: r.scale)
+    unlimited = next((r for r in runs if not r.rate_limits), None)
+    notes = ["Reading the table:", ""]
+    if len(curve) > 1:
+        one, best = curve[0], min(curve, key=lambda r: r.wall)
+        per_call = one.collect / max(1, one.total_requests) * 1000
+        notes.append(
+            f"- {one.workers} worker: {one.collect:.1f} s of collection for {one.total_requests:,} requests, "
+            f"{per_call:.0f} ms a request (latency-bound); {best.workers} workers: {one.wall / best.wall:.1f}x "
+            f"faster. What remains at this size is fixed work (start-up, evaluation, writing: wall minus collect) "
+            "and the longest chain of sequential calls."
+        )
+    if unlimited is not None:
+        busy = unlimited.cpu + unlimited.emulator_cpu
+        notes.append(
+            f"- {unlimited.scale}x without rate limits: scan and emulator used {busy:.0f} CPU seconds of the "
+            f"{unlimited.wall * (os.cpu_count() or 1):.0f} this machine had during {unlimited.wall:.0f} s: "
+            "(the proxy's not counted): close to what the machine has, with moto's server on the same cores."
+        )
+        notes.append(
+            f"- {largest.scale}x with the default rate limits: {largest.wall:.0f} s instead of {unlimited.wall:.0f} s. "
+            "The limits themselves allow more (every API of every account and region has its own bucket); the "
+            "time is lost because one unit's per-resource calls (here CloudWatch Logs `ListTagsForResource`, "
+            "one per log group) fill the scan's shared detail pool while they wait for their bucket, so no other "
+            "unit's call runs meanwhile. See docs/scale.md."
+        )
+    notes.append(
+        f"- Requests per resource fall from {plain[0].total_requests / max(1, plain[0].total_resources):.2f} to "
+        f"{largest.total_requests / max(1, largest.total_resources):.2f} as per-account and per-region listings "
+        "are shared by more resources (per service: docs/scale.md)."
+    )
+    return [*notes, ""]
 
 
 def requests_report(runs: list[Run]) -> str:
     """Requests per resource per collector service at the smallest and largest scale, and per operation."""
     owners = _operation_owners()
-    unthrottled = [r for r in runs if not r.throttle]
+    unthrottled = [r for r in runs if not r.throttle and r.rate_limits]
     small = min(unthrottled, key=lambda r: r.scale)
     large = max(unthrottled, key=lambda r: r.scale)
     small_by, large_by = _by_collector(small, owners), _by_collector(large, owners)
@@ -356,6 +411,9 @@ def main() -> None:
     parser.add_argument("--scale-workers", type=int, default=32, help="--max-workers of the scale rows (32)")
     parser.add_argument("--throttle", type=float, default=0.2, help="share of requests throttled in one row (0: none)")
     parser.add_argument("--seed", type=int, default=42, help="seed of the organisation and of the faults")
+    parser.add_argument(
+        "--no-limits-row", action="store_true", help="skip the row at the largest scale with rate limits off"
+    )
     parser.add_argument("--write", type=Path, help="write the Markdown section into this file (docs/benchmarks.md)")
     parser.add_argument("--scale-doc", type=Path, help="write the requests tables into this file (docs/scale.md)")
     parser.add_argument("--keep", type=Path, help="keep the scan directories here")
@@ -379,12 +437,23 @@ def main() -> None:
                 if args.throttle:
                     label = f"scale{scale}-w{args.scale_workers}-throttle"
                     plan.append(Run(label, scale, args.latency_ms, args.scale_workers, args.throttle))
+            if scale == scales[-1] and not args.no_limits_row:
+                plan.append(
+                    Run(
+                        f"scale{scale}-w{args.scale_workers}-nolimits",
+                        scale,
+                        args.latency_ms,
+                        args.scale_workers,
+                        0.0,
+                        False,
+                    )
+                )
             runs += [run_scan(emulator, run, work, args.seed) for run in plan]
     finally:
         emulator.stop()
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    runs.sort(key=lambda r: (r.throttle > 0, r.scale, r.workers))
+    runs.sort(key=lambda r: (r.throttle > 0, r.scale, not r.rate_limits, r.workers))
     text = report(runs, args, emulator)
     requests = requests_report(runs)
     print(text)

@@ -8,7 +8,9 @@ Layout inside a scan directory::
 
 Collectors stream records to a per-account staging area; when an account is complete its
 records are linked, scope-filtered and written in a deterministic order. Nothing is kept in
-memory across accounts, so memory is bounded by the largest account, not the estate.
+memory across accounts, so memory is bounded by the largest account, not the estate. Reading
+does not hold an account either: the reader yields lines with their byte offsets, and a record's
+id, type and region can be read without decoding its data (``record_envelope``).
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def test_a_scan_with_a_fifth_of_requests_throttled_ends_with_identical_findings(
     throttled_services = {service for service, _, _ in stats.injected}
     assert {"s3", "kms", "ec2", "iam", "logs", "lambda"} <= throttled_services  # every wire protocol
     # Every throttle was retried, and the scan's own call log shows it.
-    retries = Counter()
+    retries: Counter[tuple[str, str]] = Counter()
     for call in throttled["calls"]:
         retries[(call["service"], call["operation"])] += call["retries"]
         assert call["status"] not in ("Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded")
@@ -167,17 +167,17 @@ def test_a_bucket_halves_on_throttles_down_to_a_floor_and_recovers_on_successes(
     assert bucket.rate == 20  # back to the ceiling, never above
 
 
-def test_session_clients_take_a_token_per_attempt_from_their_account_region_service_bucket(
+def test_session_clients_take_a_token_per_attempt_from_their_account_region_api_bucket(
     proxied: ProxyFactory,
 ) -> None:
     clock = FakeClock()
-    limiter = RateLimiter({"sts": Rate(10, 1)}, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter({"sts": Rate(10, 1), "kms.ListAliases": Rate(10, 1)}, clock=clock, sleep=clock.sleep)
     proxy = proxied()
     session = AccountSession(
         base_session(REGION),
         ACCOUNT,
         "aws",
-        ReadOnlyGuard({"sts": frozenset({"GetCallerIdentity"}), "kms": frozenset({"ListKeys"})}),
+        ReadOnlyGuard({"sts": frozenset({"GetCallerIdentity"}), "kms": frozenset({"ListKeys", "ListAliases"})}),
         endpoint_url=proxy.url,
         max_pool=4,
         default_region=REGION,
@@ -186,9 +186,12 @@ def test_session_clients_take_a_token_per_attempt_from_their_account_region_serv
     for _ in range(3):
         session.client("sts", REGION).get_caller_identity()
     session.client("sts", "us-east-1").get_caller_identity()  # another region: another bucket, not paced
-    session.client("kms", REGION).list_keys()  # not limited at all
-    assert clock.slept == [0.1, 0.2]
-    assert limiter.bucket(ACCOUNT, REGION, "kms") is None
+    kms = session.client("kms", REGION)
+    kms.list_keys()  # not limited at all
+    kms.list_aliases()
+    kms.list_aliases()  # its own bucket (one API), paced after its burst
+    assert clock.slept == [0.1, 0.2, 0.1]
+    assert limiter.bucket(ACCOUNT, REGION, "kms", "ListKeys") is None
 
 
 def test_throttled_answers_slow_the_bucket_down(proxied: ProxyFactory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -208,17 +211,19 @@ def test_throttled_answers_slow_the_bucket_down(proxied: ProxyFactory, monkeypat
     )
     answer = session.client("sts", REGION).get_caller_identity()
     assert answer["ResponseMetadata"]["RetryAttempts"] == 1
-    bucket = limiter.bucket(ACCOUNT, REGION, "sts")
+    bucket = limiter.bucket(ACCOUNT, REGION, "sts", "GetCallerIdentity")
     assert bucket is not None
     assert bucket.rate == pytest.approx(10 * 0.5 + 10 * 0.05)  # halved by the throttle, raised by the success
 
 
 def test_rate_limits_are_configured_from_the_environment_format() -> None:
-    rates = parse_rates("logs=5, ec2=40/200", AWS_DEFAULT_RATES)
+    rates = parse_rates("logs=5, ec2=40/200, kms.ListKeys=2", AWS_DEFAULT_RATES)
     assert rates["logs"] == Rate(5, 10) and rates["ec2"] == Rate(40, 200)
+    limiter = RateLimiter(rates)
+    assert limiter.rate("kms", "ListKeys") == Rate(2, 4) and limiter.rate("kms", "DescribeKey") == rates["*"]
     assert rates["s3"] == AWS_DEFAULT_RATES["s3"] and rates["*"] == AWS_DEFAULT_RATES["*"]
     assert parse_rates("off", AWS_DEFAULT_RATES) == {}
-    assert RateLimiter(parse_rates("off", AWS_DEFAULT_RATES)).bucket(ACCOUNT, REGION, "ec2") is None
+    assert RateLimiter(parse_rates("off", AWS_DEFAULT_RATES)).bucket(ACCOUNT, REGION, "ec2", "DescribeVpcs") is None
     for bad in ("logs", "logs=fast", "=5", "logs=0", "logs=5/0.5"):
         with pytest.raises(UsageError, match=r"CLEARANCE_AWS_RATE_LIMITS: bad entry"):
             parse_rates(bad, AWS_DEFAULT_RATES)

@@ -187,7 +187,9 @@ def evaluate_check(check: Check, target: Located, ctx: EvalContext) -> dict[str,
 
 
 def _sentence(text: str) -> str:
-    text = " ".join(text.split())
+    # Printable text has no whitespace but " ": then only doubled or edge spaces need collapsing.
+    if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+        text = " ".join(text.split())
     if len(text) > 600:
         text = text[:597] + "..."
     return text[:1].upper() + text[1:] if text else text

@@ -3,7 +3,7 @@
 The engine evaluates an account type by type, each type's records in (region, id) order, and a
 ``ref:`` may follow a link to any record of the account. Holding the account in memory would make
 memory grow with it, so this store keeps only a compact index: for every record the hash of its id
-and where it is stored (about 20 bytes per record), built in one pass that reads each record's
+and where it is stored (24 bytes per record), built in one pass that reads each record's
 envelope without decoding its data. Records are decoded while they stream past, and linked records
 are read back by offset on demand through a small LRU cache.
 """

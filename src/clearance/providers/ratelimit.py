@@ -1,11 +1,11 @@
-"""Client-side rate limits: one token bucket per (account, region, service), shared by every thread of a scan.
+"""Client-side rate limits: one token bucket per (account, region, service, operation), shared by a scan's threads.
 
-Clouds throttle per account and region, per API. EC2 documents it exactly: a token bucket per API that holds
-100 requests and refills at 20 per second for describe calls. A scan fanning out over dozens of threads exceeds
-such limits within a second and then spends its time in back-off (and crowds out the firm's own automation,
-which shares the same limits). Pacing each (account, region, service) below a ceiling costs nothing while the
-scan is slower than the ceiling anyway and avoids the throttles when it is not; different accounts, regions
-and services have separate limits, so they are not paced against each other.
+Clouds throttle per account and region, per API. EC2 documents it exactly: each API is evaluated individually,
+with a token bucket that holds 100 requests and refills at 20 per second for describe calls. A scan fanning out
+over dozens of threads exceeds such limits within a second and then spends its time in back-off (and crowds out
+the firm's own automation, which shares the same limits). Pacing each API of each (account, region) below a
+ceiling costs nothing while the scan is slower than the ceiling anyway and avoids the throttles when it is not;
+other accounts, regions and APIs have their own limits, so they are not paced against each other.
 
 The bucket adapts when the cloud throttles anyway (a lower quota, other callers on the same account): each
 throttled answer halves the bucket's rate (down to a tenth of the ceiling) and empties its burst; each
@@ -16,10 +16,11 @@ serialises the rest of its unit (with a fifth of the requests throttled, the dem
 and 7 s with this bucket; 2.5 s unthrottled).
 Every attempt, retries included, takes a token.
 
-Configuration: ``CLEARANCE_AWS_RATE_LIMITS``, comma-separated ``SERVICE=RATE[/BURST]`` entries (requests per
-second; burst is the bucket size, default twice the rate), ``*=RATE[/BURST]`` for every service not named,
-or ``off``. Named entries override the defaults in :data:`AWS_DEFAULT_RATES`; for example
-``CLEARANCE_AWS_RATE_LIMITS="logs=5,*=10/20"``.
+Configuration: ``CLEARANCE_AWS_RATE_LIMITS``, comma-separated ``KEY=RATE[/BURST]`` entries (requests per
+second; burst is the bucket size, default twice the rate). ``KEY`` is ``SERVICE.Operation`` for one API,
+``SERVICE`` for each API of a service, ``*`` for every other API; or the whole value is ``off``. Entries
+override the defaults in :data:`AWS_DEFAULT_RATES`; for example
+``CLEARANCE_AWS_RATE_LIMITS="logs.ListTagsForResource=5,*=10/20"``.
 """
 
 from __future__ import annotations
@@ -55,10 +56,10 @@ AWS_DEFAULT_RATES: Mapping[str, Rate] = {
     "s3": Rate(100, 200),
     "sts": Rate(50, 100),
 }
-"""Ceilings per botocore client name. EC2's is its documented describe-call bucket (100, refilled at 20/s). S3
-serves thousands of requests per second per bucket prefix, so the bucket-configuration reads get a higher
-ceiling. Every other service gets 25/s with bursts of 50, a modest pace for one (account, region, service)
-that still reads a few thousand resources a minute; lower it where a quota (or a shared account) needs it."""
+"""Ceilings per API, keyed by botocore client name. EC2's is its documented describe-call bucket (100, refilled at
+20/s). S3 serves thousands of requests per second per bucket prefix, so the bucket-configuration reads get a
+higher ceiling. Every other API gets 25/s with bursts of 50, a modest pace for one API of one (account, region)
+that still reads 1,500 resources a minute; lower it where a quota (or a shared account) needs it."""
 
 
 class TokenBucket:
@@ -107,7 +108,10 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """Token buckets per (account, region, service), created on first use from ``rates`` (``*``: the default)."""
+    """Token buckets per (account, region, service, operation), created on first use from ``rates``.
+
+    ``rates`` keys: ``service.Operation``, ``service`` or ``*`` (the first that exists applies).
+    """
 
     def __init__(
         self,
@@ -119,19 +123,19 @@ class RateLimiter:
         self.rates = dict(rates)
         self._clock = clock
         self._sleep = sleep
-        self._buckets: dict[tuple[str, str, str], TokenBucket] = {}
+        self._buckets: dict[tuple[str, str, str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
-    def rate(self, service: str) -> Rate | None:
-        """The limit for ``service``; None when it is not limited."""
-        return self.rates.get(service) or self.rates.get("*")
+    def rate(self, service: str, operation: str) -> Rate | None:
+        """The limit of one API; None when it is not limited."""
+        return self.rates.get(f"{service}.{operation}") or self.rates.get(service) or self.rates.get("*")
 
-    def bucket(self, account: str, region: str, service: str) -> TokenBucket | None:
-        """The bucket of (account, region, service), created on first use; None when ``service`` is not limited."""
-        rate = self.rate(service)
+    def bucket(self, account: str, region: str, service: str, operation: str) -> TokenBucket | None:
+        """The bucket of one API in (account, region), created on first use; None when the API is not limited."""
+        rate = self.rate(service, operation)
         if rate is None:
             return None
-        key = (account, region, service)
+        key = (account, region, service, operation)
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
@@ -141,19 +145,25 @@ class RateLimiter:
     def install(self, client: Any, account: str, region: str, service: str, is_throttle: Callable[..., bool]) -> None:
         """Pace every attempt of ``client`` (a botocore client), retries included, and adapt to its answers.
 
-        ``is_throttle(**kwargs)`` tells from botocore's ``needs-retry`` event arguments whether an attempt
-        was throttled.
+        The operation is the last part of botocore's event name (``before-send.kms.ListKeys``);
+        ``is_throttle(**kwargs)`` tells from the ``needs-retry`` event arguments whether an attempt was throttled.
         """
-        bucket = self.bucket(account, region, service)
-        if bucket is None:
+        if not self.rates:
             return
 
-        def before_send(**_: Any) -> None:  # returning None lets botocore send the request
-            delay = bucket.reserve()
+        def bucket_of(event_name: str) -> TokenBucket | None:
+            return self.bucket(account, region, service, event_name.rsplit(".", 1)[-1])
+
+        def before_send(event_name: str, **_: Any) -> None:  # returning None lets botocore send the request
+            bucket = bucket_of(event_name)
+            delay = bucket.reserve() if bucket is not None else 0.0
             if delay > 0:
                 self._sleep(delay)
 
-        def after_attempt(**kwargs: Any) -> None:  # returning None leaves the retry decision to botocore
+        def after_attempt(event_name: str, **kwargs: Any) -> None:  # returning None leaves botocore its decision
+            bucket = bucket_of(event_name)
+            if bucket is None:
+                return
             if is_throttle(**kwargs):
                 bucket.throttled()
             elif kwargs.get("response") is not None:
@@ -164,7 +174,7 @@ class RateLimiter:
 
 
 def parse_rates(text: str, defaults: Mapping[str, Rate], *, source: str = AWS_RATE_LIMITS_ENV) -> dict[str, Rate]:
-    """``defaults`` overridden by ``text`` (``SERVICE=RATE[/BURST],...`` or ``off``); errors name ``source``."""
+    """``defaults`` overridden by ``text`` (``KEY=RATE[/BURST],...`` or ``off``); errors name ``source``."""
     text = text.strip()
     if text.lower() == "off":
         return {}
@@ -174,7 +184,7 @@ def parse_rates(text: str, defaults: Mapping[str, Rate], *, source: str = AWS_RA
         per_second, _, burst = spec.partition("/")
         try:
             if not sep or not service.strip():
-                raise ValueError("expected SERVICE=RATE[/BURST]")
+                raise ValueError("expected KEY=RATE[/BURST]")
             rate = float(per_second)
             rates[service.strip()] = Rate(rate, float(burst) if burst else max(1.0, 2 * rate))
         except ValueError as exc:
