@@ -9,8 +9,9 @@ dropped) must read the same for every such cloud, so they live here once.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..inventory import InventoryWriter, TypeListing, TypeStatus
@@ -49,10 +50,22 @@ class PooledUnit:
         self.writer.add(resource.build() if isinstance(resource, ResourceBuilder) else resource)
 
     def parallel(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """Run per-resource work on the shared detail pool (API concurrency stays bounded)."""
+        """Run per-resource work on the shared detail pool (API concurrency stays bounded), in order.
+
+        At most a quarter of the pool per unit is in flight: a unit with hundreds of per-resource calls
+        waiting on one API's rate limit must not occupy every worker while other units' APIs sit idle.
+        """
         if len(items) <= 1:
             return [fn(item) for item in items]
-        return list(self.detail_pool.map(fn, items))
+        window = max(2, int(getattr(self.detail_pool, "_max_workers", 8)) // 4)
+        out: list[R] = []
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(self.detail_pool.submit(fn, item))
+            if len(pending) >= window:
+                out.append(pending.popleft().result())
+        out.extend(f.result() for f in pending)
+        return out
 
 
 class AccountWideUnit(PooledUnit):
