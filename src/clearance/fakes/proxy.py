@@ -36,8 +36,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .server import LoopbackThread
 
 THROTTLE = "throttle"
 """Fault kind: answer with the service's throttling error (retryable by every AWS SDK)."""
@@ -346,7 +348,7 @@ class ProxyStats:
         return out
 
 
-class LatencyProxy:
+class LatencyProxy(LoopbackThread):
     """A threaded loopback reverse proxy to ``upstream`` (``http://host:port``); also a context manager."""
 
     def __init__(
@@ -377,22 +379,6 @@ class LatencyProxy:
         self._server.proxy = self  # type: ignore[attr-defined]
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     # -- counters --------------------------------------------------------------------------
     def stats(self) -> ProxyStats:

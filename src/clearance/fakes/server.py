@@ -89,7 +89,32 @@ class _Failure:
     method: str | None
 
 
-class FakeServer:
+class LoopbackThread:
+    """A ThreadingHTTPServer on 127.0.0.1 served from a daemon thread; a context manager.
+
+    Subclasses set ``_server`` and ``_thread`` in their ``__init__``.
+    """
+
+    _server: ThreadingHTTPServer
+    _thread: threading.Thread
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+class FakeServer(LoopbackThread):
     """A threaded loopback HTTP server answering from a route table; subclass per provider."""
 
     denied_code = "PermissionDenied"  # the error code :meth:`fail` uses by default
@@ -110,22 +135,6 @@ class FakeServer:
             scheme = "https"
         self.url = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     # -- configuration ---------------------------------------------------------------------
     def route(self, method: str, pattern: str, handler: Handler) -> None:
