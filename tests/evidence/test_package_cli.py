@@ -18,32 +18,12 @@ from jsonschema import Draft202012Validator
 
 from clearance.content import schema_path
 from clearance.errors import ExitCode
-from clearance.evidence.devpki import DevKeys, init_dev_keys
+from clearance.evidence.devpki import DevKeys
 
 from ..test_cli import run_cli
-from .pki import Pki, pem
 from .scandir import make_scan
-from .tsa import TestTsa
 
 REGION: Final = "ap-northeast-2"
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
-    return init_dev_keys(tmp_path_factory.mktemp("keys") / "pki")
-
-
-@pytest.fixture
-def tsa_url(pki: Pki) -> Iterator[str]:
-    with TestTsa(signer=pki.tsa).serve() as url:
-        yield url
-
-
-@pytest.fixture
-def tsa_anchor(pki: Pki, tmp_path: Path) -> Path:
-    path = tmp_path / "tsa-root.pem"
-    path.write_bytes(pem(pki.tsa_root.cert))
-    return path
 
 
 def validate_report(report: dict[str, object]) -> None:

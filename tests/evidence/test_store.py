@@ -19,7 +19,7 @@ from typing import Any, Final
 import pytest
 
 from clearance.errors import ExitCode
-from clearance.evidence.devpki import DevKeys, init_dev_keys
+from clearance.evidence.devpki import DevKeys
 from clearance.evidence.store import Lock, parse_url
 from clearance.evidence.store.publish import Described, PublishArgs, Publisher, _longest_retention
 from clearance.evidence.store.s3 import S3Store
@@ -27,33 +27,13 @@ from clearance.evidence.store.s3 import S3Store
 from ..aws.fakes import deny, intercept
 from ..test_cli import run_cli
 from .packages import statement_of
-from .pki import Pki, pem
 from .scandir import make_scan
-from .tsa import TestTsa
 
 REGION: Final = "ap-northeast-2"
 BUCKET: Final = "firm-evidence"
 URL: Final = f"s3://{BUCKET}/clearance/"
 FILING: Final = "SAAS-SELFCHECK-crm"
 DAY: Final = dt.timedelta(days=1)
-
-
-@pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> DevKeys:
-    return init_dev_keys(tmp_path_factory.mktemp("keys") / "pki")
-
-
-@pytest.fixture
-def tsa_url(pki: Pki) -> Iterator[str]:
-    with TestTsa(signer=pki.tsa).serve() as url:
-        yield url
-
-
-@pytest.fixture
-def tsa_anchor(pki: Pki, tmp_path: Path) -> Path:
-    path = tmp_path / "tsa-root.pem"
-    path.write_bytes(pem(pki.tsa_root.cert))
-    return path
 
 
 @pytest.fixture
